@@ -1,0 +1,161 @@
+// CShims: one thin, portable function per libc socket call, for the Swift library `Sockets`.
+//
+// Conventions, the same for every function here:
+// - the name is the libc name prefixed `cshims_`; types are fixed-width or the libc struct itself;
+// - every pointer is marked `_Nonnull` or `_Nullable`;
+// - no logic, no allocation: a function only papers over what Swift cannot import or what is
+//   spelled differently per platform (each one says why it is in C);
+// - one return convention: -1 with `errno` set (`ENOSYS` where a call does not exist on a
+//   platform); `getaddrinfo` and `getnameinfo` return their EAI code unchanged.
+#ifndef CSHIMS_H
+#define CSHIMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <netdb.h>
+#include <poll.h>
+#include <fcntl.h>
+
+// MARK: - Constants Swift cannot import cleanly
+//
+// glibc spells the socket types as an enum (`__socket_type`) and some options only as macros
+// that differ per platform; these give Swift one plain `int32_t` each. A value that does not
+// exist on a platform is -1, and using it yields an error from the kernel (EINVAL/ENOPROTOOPT).
+
+extern const int32_t cshims_SOCK_STREAM;
+extern const int32_t cshims_SOCK_DGRAM;
+extern const int32_t cshims_SOCK_RAW;
+extern const int32_t cshims_SOCK_SEQPACKET;
+extern const int32_t cshims_SO_REUSEPORT;
+extern const int32_t cshims_TCP_KEEPIDLE;
+extern const int32_t cshims_TCP_KEEPINTVL;
+extern const int32_t cshims_TCP_KEEPCNT;
+extern const int32_t cshims_SO_RCVBUFFORCE;
+extern const int32_t cshims_MSG_NOSIGNAL;
+extern const int32_t cshims_MSG_DONTWAIT;
+extern const int32_t cshims_MSG_PEEK;
+extern const int32_t cshims_MSG_WAITALL;
+extern const int32_t cshims_MSG_TRUNC;
+extern const int32_t cshims_MSG_CTRUNC;
+extern const int32_t cshims_AI_ADDRCONFIG;
+extern const int32_t cshims_AI_V4MAPPED;
+extern const int32_t cshims_AI_ALL;
+extern const int32_t cshims_EAI_SYSTEM;
+extern const int32_t cshims_EAI_NODATA;
+extern const int32_t cshims_EAI_ADDRFAMILY;
+
+// MARK: - Descriptors
+
+/// `socket(2)` with close-on-exec set atomically (`SOCK_CLOEXEC`) where the platform can; on
+/// Darwin, which has no `SOCK_CLOEXEC`, it sets `FD_CLOEXEC` and `SO_NOSIGPIPE` right after.
+/// In C because the flag and the Darwin fallback differ per platform.
+int32_t cshims_socket(int32_t domain, int32_t type, int32_t protocol);
+
+/// `accept4(2)` with `SOCK_CLOEXEC` on Linux; `accept` then `FD_CLOEXEC` and `SO_NOSIGPIPE`
+/// on Darwin. In C because `accept4` exists only on Linux.
+int32_t cshims_accept(int32_t fd, struct sockaddr *_Nullable address,
+                      socklen_t *_Nullable length);
+
+/// `close(2)`. Never retried on EINTR (the descriptor is gone either way on Linux).
+/// In C so that every descriptor call goes through one module.
+int32_t cshims_close(int32_t fd);
+
+/// `fcntl(2)` with one integer argument. In C because `fcntl` is variadic, which Swift cannot call.
+int32_t cshims_fcntl(int32_t fd, int32_t command, int32_t argument);
+
+/// `pipe2(2)` with `O_CLOEXEC` (and the given extra flags) on Linux; `pipe` and `FD_CLOEXEC` on
+/// Darwin. In C because `pipe2` exists only on Linux.
+int32_t cshims_pipe(int32_t fds[_Nonnull 2], int32_t flags);
+
+// MARK: - Connection set-up
+
+/// `connect(2)`. In C to keep one module and one convention for every socket call.
+int32_t cshims_connect(int32_t fd, const struct sockaddr *_Nonnull address, socklen_t length);
+
+/// `bind(2)`. In C to keep one module and one convention for every socket call.
+int32_t cshims_bind(int32_t fd, const struct sockaddr *_Nonnull address, socklen_t length);
+
+/// `listen(2)`. In C to keep one module and one convention for every socket call.
+int32_t cshims_listen(int32_t fd, int32_t backlog);
+
+/// `shutdown(2)`. In C to keep one module and one convention for every socket call.
+int32_t cshims_shutdown(int32_t fd, int32_t how);
+
+/// `getsockname(2)`. In C to keep one module and one convention for every socket call.
+int32_t cshims_getsockname(int32_t fd, struct sockaddr *_Nonnull address, socklen_t *_Nonnull length);
+
+/// `getpeername(2)`. In C to keep one module and one convention for every socket call.
+int32_t cshims_getpeername(int32_t fd, struct sockaddr *_Nonnull address, socklen_t *_Nonnull length);
+
+// MARK: - Options
+
+/// `setsockopt(2)`. In C to keep one module and one convention for every socket call.
+int32_t cshims_setsockopt(int32_t fd, int32_t level, int32_t name,
+                          const void *_Nonnull value, socklen_t length);
+
+/// `getsockopt(2)`. In C to keep one module and one convention for every socket call.
+int32_t cshims_getsockopt(int32_t fd, int32_t level, int32_t name,
+                          void *_Nonnull value, socklen_t *_Nonnull length);
+
+/// `ioctl(FIONREAD)`: how many bytes wait in the receive queue. In C because `ioctl` is
+/// variadic and its request type differs per platform.
+int32_t cshims_bytes_readable(int32_t fd, int32_t *_Nonnull count);
+
+// MARK: - Name and service resolution
+
+/// `getaddrinfo(3)`; returns its EAI code unchanged (0 on success).
+/// In C to keep one module for every resolver call.
+int32_t cshims_getaddrinfo(const char *_Nullable node, const char *_Nullable service,
+                           const struct addrinfo *_Nullable hints,
+                           struct addrinfo *_Nullable *_Nonnull result);
+
+/// `freeaddrinfo(3)`. In C to keep one module for every resolver call.
+void cshims_freeaddrinfo(struct addrinfo *_Nonnull list);
+
+/// `gai_strerror(3)`. In C to keep one module for every resolver call.
+const char *_Nonnull cshims_gai_strerror(int32_t code);
+
+/// `getnameinfo(3)`; returns its EAI code unchanged. In C because the buffer-length types
+/// differ per platform (`socklen_t` vs `size_t`).
+int32_t cshims_getnameinfo(const struct sockaddr *_Nonnull address, socklen_t length,
+                           char *_Nullable host, uint32_t hostLength,
+                           char *_Nullable service, uint32_t serviceLength, int32_t flags);
+
+/// `getservbyname(3)`, thread-safe: `getservbyname_r` on glibc, a lock around the call
+/// elsewhere. The port comes back in host byte order through `port`, never as a pointer into
+/// static memory. Returns 0, or -1 with `errno` = `ENOENT` when there is no such service.
+int32_t cshims_getservbyname(const char *_Nonnull name, const char *_Nonnull protocol, uint16_t *_Nonnull port);
+
+/// `getservbyport(3)`, thread-safe like `cshims_getservbyname`: the service name for `port`
+/// (host byte order) is copied into `name`. Returns 0, or -1 with `errno` = `ENOENT` when the
+/// port has no name, `ERANGE` when `name` is too small.
+int32_t cshims_getservbyport(uint16_t port, const char *_Nonnull protocol, char *_Nonnull name, size_t length);
+
+// MARK: - Waiting
+
+/// `poll(2)`. In C because `nfds_t` differs per platform.
+int32_t cshims_poll(struct pollfd *_Nonnull fds, uint32_t count, int32_t timeoutMilliseconds);
+
+// MARK: - Data
+
+/// `recv(2)`. In C to keep one module and one convention for every socket call.
+ssize_t cshims_recv(int32_t fd, void *_Nonnull buffer, size_t length, int32_t flags);
+
+/// `send(2)` that never raises SIGPIPE: adds `MSG_NOSIGNAL` on Linux (Darwin sockets made here
+/// carry `SO_NOSIGPIPE`). In C because the two platforms spell this differently.
+ssize_t cshims_send(int32_t fd, const void *_Nonnull buffer, size_t length, int32_t flags);
+
+/// `sendto(2)`, with `MSG_NOSIGNAL` added on Linux as for `cshims_send`.
+ssize_t cshims_sendto(int32_t fd, const void *_Nonnull buffer, size_t length, int32_t flags,
+                      const struct sockaddr *_Nullable address, socklen_t addressLength);
+
+/// `recvfrom(2)`. In C to keep one module and one convention for every socket call.
+ssize_t cshims_recvfrom(int32_t fd, void *_Nonnull buffer, size_t length, int32_t flags,
+                        struct sockaddr *_Nullable address, socklen_t *_Nullable addressLength);
+
+#endif

@@ -1,0 +1,253 @@
+// The bodies of CShims.h: one libc call each, plus only the per-platform spelling.
+#if defined(__linux__)
+#define _GNU_SOURCE
+#endif
+
+#include "CShims.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#if defined(__APPLE__)
+#include <pthread.h>
+#endif
+
+// MARK: - Constants
+
+const int32_t cshims_SOCK_STREAM = SOCK_STREAM;
+const int32_t cshims_SOCK_DGRAM = SOCK_DGRAM;
+const int32_t cshims_SOCK_RAW = SOCK_RAW;
+const int32_t cshims_SOCK_SEQPACKET = SOCK_SEQPACKET;
+#if defined(SO_REUSEPORT)
+const int32_t cshims_SO_REUSEPORT = SO_REUSEPORT;
+#else
+const int32_t cshims_SO_REUSEPORT = -1;
+#endif
+#if defined(__APPLE__)
+const int32_t cshims_TCP_KEEPIDLE = TCP_KEEPALIVE;
+#else
+const int32_t cshims_TCP_KEEPIDLE = TCP_KEEPIDLE;
+#endif
+const int32_t cshims_TCP_KEEPINTVL = TCP_KEEPINTVL;
+const int32_t cshims_TCP_KEEPCNT = TCP_KEEPCNT;
+#if defined(SO_RCVBUFFORCE)
+const int32_t cshims_SO_RCVBUFFORCE = SO_RCVBUFFORCE;
+#else
+const int32_t cshims_SO_RCVBUFFORCE = -1;
+#endif
+#if defined(MSG_NOSIGNAL)
+const int32_t cshims_MSG_NOSIGNAL = MSG_NOSIGNAL;
+#else
+const int32_t cshims_MSG_NOSIGNAL = 0;
+#endif
+const int32_t cshims_MSG_DONTWAIT = MSG_DONTWAIT;
+const int32_t cshims_MSG_PEEK = MSG_PEEK;
+const int32_t cshims_MSG_WAITALL = MSG_WAITALL;
+const int32_t cshims_MSG_TRUNC = MSG_TRUNC;
+const int32_t cshims_MSG_CTRUNC = MSG_CTRUNC;
+const int32_t cshims_AI_ADDRCONFIG = AI_ADDRCONFIG;
+const int32_t cshims_AI_V4MAPPED = AI_V4MAPPED;
+const int32_t cshims_AI_ALL = AI_ALL;
+const int32_t cshims_EAI_SYSTEM = EAI_SYSTEM;
+#if defined(EAI_NODATA)
+const int32_t cshims_EAI_NODATA = EAI_NODATA;
+#else
+const int32_t cshims_EAI_NODATA = -5;
+#endif
+#if defined(EAI_ADDRFAMILY)
+const int32_t cshims_EAI_ADDRFAMILY = EAI_ADDRFAMILY;
+#else
+const int32_t cshims_EAI_ADDRFAMILY = -9;
+#endif
+
+// MARK: - Descriptors
+
+#if defined(__APPLE__)
+// Darwin has no atomic close-on-exec and no MSG_NOSIGNAL: set both right after creation.
+static int32_t cshims_darwin_prepare(int32_t fd) {
+    if (fd < 0) return fd;
+    int on = 1;
+    if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 ||
+        setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &on, sizeof on) == -1) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+#endif
+
+int32_t cshims_socket(int32_t domain, int32_t type, int32_t protocol) {
+#if defined(SOCK_CLOEXEC)
+    return socket(domain, type | SOCK_CLOEXEC, protocol);
+#else
+    return cshims_darwin_prepare(socket(domain, type, protocol));
+#endif
+}
+
+int32_t cshims_accept(int32_t fd, struct sockaddr *address, socklen_t *length) {
+#if defined(__linux__)
+    return accept4(fd, address, length, SOCK_CLOEXEC);
+#else
+    return cshims_darwin_prepare(accept(fd, address, length));
+#endif
+}
+
+int32_t cshims_close(int32_t fd) { return close(fd); }
+
+int32_t cshims_fcntl(int32_t fd, int32_t command, int32_t argument) {
+    return fcntl(fd, command, argument);
+}
+
+int32_t cshims_pipe(int32_t fds[2], int32_t flags) {
+#if defined(__linux__)
+    return pipe2(fds, O_CLOEXEC | flags);
+#else
+    if (pipe(fds) == -1) return -1;
+    for (int i = 0; i < 2; i++) {
+        int fdflags = fcntl(fds[i], F_GETFL);
+        if (fcntl(fds[i], F_SETFD, FD_CLOEXEC) == -1 ||
+            (flags && fcntl(fds[i], F_SETFL, fdflags | flags) == -1)) {
+            int saved = errno;
+            close(fds[0]);
+            close(fds[1]);
+            errno = saved;
+            return -1;
+        }
+    }
+    return 0;
+#endif
+}
+
+// MARK: - Connection set-up
+
+int32_t cshims_connect(int32_t fd, const struct sockaddr *address, socklen_t length) {
+    return connect(fd, address, length);
+}
+
+int32_t cshims_bind(int32_t fd, const struct sockaddr *address, socklen_t length) {
+    return bind(fd, address, length);
+}
+
+int32_t cshims_listen(int32_t fd, int32_t backlog) { return listen(fd, backlog); }
+
+int32_t cshims_shutdown(int32_t fd, int32_t how) { return shutdown(fd, how); }
+
+int32_t cshims_getsockname(int32_t fd, struct sockaddr *address, socklen_t *length) {
+    return getsockname(fd, address, length);
+}
+
+int32_t cshims_getpeername(int32_t fd, struct sockaddr *address, socklen_t *length) {
+    return getpeername(fd, address, length);
+}
+
+// MARK: - Options
+
+int32_t cshims_setsockopt(int32_t fd, int32_t level, int32_t name,
+                          const void *value, socklen_t length) {
+    return setsockopt(fd, level, name, value, length);
+}
+
+int32_t cshims_getsockopt(int32_t fd, int32_t level, int32_t name,
+                          void *value, socklen_t *length) {
+    return getsockopt(fd, level, name, value, length);
+}
+
+int32_t cshims_bytes_readable(int32_t fd, int32_t *count) {
+    int value = 0;
+    if (ioctl(fd, FIONREAD, &value) == -1) return -1;
+    *count = value;
+    return 0;
+}
+
+// MARK: - Name and service resolution
+
+int32_t cshims_getaddrinfo(const char *node, const char *service,
+                           const struct addrinfo *hints, struct addrinfo **result) {
+    return getaddrinfo(node, service, hints, result);
+}
+
+void cshims_freeaddrinfo(struct addrinfo *list) { freeaddrinfo(list); }
+
+const char *cshims_gai_strerror(int32_t code) { return gai_strerror(code); }
+
+int32_t cshims_getnameinfo(const struct sockaddr *address, socklen_t length,
+                           char *host, uint32_t hostLength,
+                           char *service, uint32_t serviceLength, int32_t flags) {
+    return getnameinfo(address, length, host, hostLength, service, serviceLength, flags);
+}
+
+#if defined(__APPLE__)
+static pthread_mutex_t cshims_services_lock = PTHREAD_MUTEX_INITIALIZER;
+#endif
+
+int32_t cshims_getservbyname(const char *name, const char *protocol, uint16_t *port) {
+#if defined(__GLIBC__)
+    struct servent entry;
+    struct servent *found = NULL;
+    char buffer[4096];
+    int error = getservbyname_r(name, protocol, &entry, buffer, sizeof buffer, &found);
+    if (error != 0) { errno = error; return -1; }
+    if (found == NULL) { errno = ENOENT; return -1; }
+    *port = ntohs((uint16_t)found->s_port);
+    return 0;
+#else
+    pthread_mutex_lock(&cshims_services_lock);
+    struct servent *found = getservbyname(name, protocol);
+    if (found != NULL) *port = ntohs((uint16_t)found->s_port);
+    pthread_mutex_unlock(&cshims_services_lock);
+    if (found == NULL) { errno = ENOENT; return -1; }
+    return 0;
+#endif
+}
+
+int32_t cshims_getservbyport(uint16_t port, const char *protocol, char *name, size_t length) {
+#if defined(__GLIBC__)
+    struct servent entry;
+    struct servent *found = NULL;
+    char buffer[4096];
+    int error = getservbyport_r(htons(port), protocol, &entry, buffer, sizeof buffer, &found);
+    if (error != 0) { errno = error; return -1; }
+    if (found == NULL) { errno = ENOENT; return -1; }
+    if (strlen(found->s_name) >= length) { errno = ERANGE; return -1; }
+    strcpy(name, found->s_name);
+    return 0;
+#else
+    int32_t result = 0;
+    pthread_mutex_lock(&cshims_services_lock);
+    struct servent *found = getservbyport(htons(port), protocol);
+    if (found == NULL) { errno = ENOENT; result = -1; }
+    else if (strlen(found->s_name) >= length) { errno = ERANGE; result = -1; }
+    else strcpy(name, found->s_name);
+    pthread_mutex_unlock(&cshims_services_lock);
+    return result;
+#endif
+}
+
+// MARK: - Waiting
+
+int32_t cshims_poll(struct pollfd *fds, uint32_t count, int32_t timeoutMilliseconds) {
+    return poll(fds, (nfds_t)count, timeoutMilliseconds);
+}
+
+// MARK: - Data
+
+ssize_t cshims_recv(int32_t fd, void *buffer, size_t length, int32_t flags) {
+    return recv(fd, buffer, length, flags);
+}
+
+ssize_t cshims_send(int32_t fd, const void *buffer, size_t length, int32_t flags) {
+    return send(fd, buffer, length, flags | cshims_MSG_NOSIGNAL);
+}
+
+ssize_t cshims_sendto(int32_t fd, const void *buffer, size_t length, int32_t flags,
+                      const struct sockaddr *address, socklen_t addressLength) {
+    return sendto(fd, buffer, length, flags | cshims_MSG_NOSIGNAL, address, addressLength);
+}
+
+ssize_t cshims_recvfrom(int32_t fd, void *buffer, size_t length, int32_t flags,
+                        struct sockaddr *address, socklen_t *addressLength) {
+    return recvfrom(fd, buffer, length, flags, address, addressLength);
+}

@@ -1,0 +1,35 @@
+# The verbs people type. Every target checks for what it needs and says what is missing.
+
+SWIFT_BIN ?= /opt/swift/usr/bin
+export PATH := $(SWIFT_BIN):$(PATH)
+
+.PHONY: all build test run clean tools
+
+all: build
+
+## tools: check for the Swift toolchain and the services database (installs netbase if root).
+tools:
+	@command -v swift >/dev/null 2>&1 || { \
+	  echo "error: 'swift' not found. Install Swift 6.2 or later (swift.org) and put it on PATH," >&2; \
+	  echo "       or run 'make SWIFT_BIN=/path/to/swift/usr/bin ...'." >&2; exit 1; }
+	@test -f /etc/services || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing netbase for /etc/services"; \
+	    apt-get update -qq && apt-get install -y -qq netbase >/dev/null; \
+	  else echo "error: /etc/services is missing: install the 'netbase' package" >&2; exit 1; fi; }
+
+## build: build everything (debug).
+build: tools
+	swift build
+
+## test: run the whole test suite (real sockets, loopback only).
+test: tools
+	swift test
+
+## run: the main job on the embedded loopback default; needs no network.
+run: tools
+	swift run sockets-demo
+
+## clean: remove build products.
+clean:
+	rm -rf .build

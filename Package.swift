@@ -1,0 +1,27 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "Sockets",
+    products: [
+        .library(name: "Sockets", targets: ["Sockets"]),
+    ],
+    targets: [
+        .target(
+            name: "CShims",
+            path: "CShims"
+        ),
+        .target(
+            name: "Sockets",
+            dependencies: ["CShims"]
+        ),
+        .executableTarget(
+            name: "sockets-demo",
+            dependencies: ["Sockets"]
+        ),
+        .testTarget(
+            name: "SocketsTests",
+            dependencies: ["Sockets"]
+        ),
+    ]
+)

@@ -1,0 +1,407 @@
+// The only file that calls CShims or the C library. Each wrapper turns -1 into an `Errno` and
+// retries EINTR, except where retrying is wrong: `close` (the descriptor is gone either way),
+// `connect` (the attempt goes on in the kernel; the caller waits for it instead) and `poll` (the
+// caller recomputes what is left of its deadline). Policy (timeouts, loops, error context) is
+// the public layer's job, not this file's.
+
+import CShims
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A failed `getaddrinfo` or `getnameinfo`: its EAI code, and `errno` for `EAI_SYSTEM`.
+struct ResolverFailure: Error {
+    var code: ResolutionErrorCode
+    var systemErrno: Errno?
+}
+
+/// Thin wrappers over the C calls, one per call.
+enum Sys {
+    // MARK: - Error convention
+
+    /// Runs `call` until it returns something other than -1 with `EINTR`.
+    @inline(__always)
+    static func retrying<R: FixedWidthInteger>(
+        _ name: StaticString, _ call: () -> R
+    ) throws(Errno) -> R {
+        while true {
+            #if DEBUG
+            if let forced = MockingDriver.intercept(name) {
+                if forced == .interrupted { continue }
+                throw forced
+            }
+            #endif
+            let result = call()
+            if result != -1 { return result }
+            let code = Errno(rawValue: errno)
+            if code != .interrupted { throw code }
+        }
+    }
+
+    /// Runs `call` once; -1 becomes its `errno`, EINTR included.
+    @inline(__always)
+    static func once<R: FixedWidthInteger>(
+        _ name: StaticString, _ call: () -> R
+    ) throws(Errno) -> R {
+        #if DEBUG
+        if let forced = MockingDriver.intercept(name) { throw forced }
+        #endif
+        let result = call()
+        if result != -1 { return result }
+        throw Errno(rawValue: errno)
+    }
+
+    /// `strerror`: the C library's message for an errno value.
+    static func errorMessage(_ code: Int32) -> String {
+        guard let message = strerror(code) else { return "error \(code)" }
+        return String(cString: message)
+    }
+
+    /// `gai_strerror`: the C library's message for an EAI code.
+    static func resolutionErrorMessage(_ code: Int32) -> String {
+        String(cString: cshims_gai_strerror(code))
+    }
+
+    // MARK: - Descriptors
+
+    /// `socket` with close-on-exec (and no SIGPIPE on Darwin).
+    static func socket(_ domain: Int32, _ type: Int32, _ protocol: Int32) throws(Errno) -> Int32 {
+        try retrying("socket") { cshims_socket(domain, type, `protocol`) }
+    }
+
+    /// `close`, never retried.
+    static func close(_ fd: Int32) throws(Errno) {
+        _ = try once("close") { cshims_close(fd) }
+    }
+
+    /// `fcntl` with an integer argument.
+    static func fcntl(_ fd: Int32, _ command: Int32, _ argument: Int32 = 0) throws(Errno) -> Int32 {
+        try retrying("fcntl") { cshims_fcntl(fd, command, argument) }
+    }
+
+    /// `pipe2` with close-on-exec and `flags`: (read end, write end).
+    static func pipe(flags: Int32 = 0) throws(Errno) -> (read: Int32, write: Int32) {
+        var fds: (Int32, Int32) = (-1, -1)
+        _ = try withUnsafeMutablePointer(to: &fds) { (pair) throws(Errno) in
+            try pair.withMemoryRebound(to: Int32.self, capacity: 2) { (fds) throws(Errno) in
+                try retrying("pipe") { cshims_pipe(fds, flags) }
+            }
+        }
+        return fds
+    }
+
+    // MARK: - Connection set-up
+
+    /// `connect`, not retried on EINTR: the attempt goes on, and the caller waits for it.
+    static func connect(_ fd: Int32, _ address: SocketAddress) throws(Errno) {
+        try address.withSockAddr { (pointer, length) throws(Errno) in
+            _ = try once("connect") { cshims_connect(fd, pointer, length) }
+        }
+    }
+
+    /// `bind`.
+    static func bind(_ fd: Int32, _ address: SocketAddress) throws(Errno) {
+        try address.withSockAddr { (pointer, length) throws(Errno) in
+            _ = try retrying("bind") { cshims_bind(fd, pointer, length) }
+        }
+    }
+
+    /// `listen`.
+    static func listen(_ fd: Int32, _ backlog: Int32) throws(Errno) {
+        _ = try retrying("listen") { cshims_listen(fd, backlog) }
+    }
+
+    /// `accept4` with close-on-exec: the new descriptor and the peer's address.
+    static func accept(_ fd: Int32) throws(Errno) -> (fd: Int32, peer: SocketAddress?) {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let client = try withUnsafeMutablePointer(to: &storage) { (pointer) throws(Errno) in
+            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { (address) throws(Errno) in
+                try retrying("accept") { cshims_accept(fd, address, &length) }
+            }
+        }
+        return (client, SocketAddress(storage: storage, length: length))
+    }
+
+    /// `shutdown`.
+    static func shutdown(_ fd: Int32, _ how: Int32) throws(Errno) {
+        _ = try retrying("shutdown") { cshims_shutdown(fd, how) }
+    }
+
+    /// `getsockname`.
+    static func localAddress(_ fd: Int32) throws(Errno) -> SocketAddress? {
+        try socketAddress("getsockname") { cshims_getsockname(fd, $0, $1) }
+    }
+
+    /// `getpeername`.
+    static func remoteAddress(_ fd: Int32) throws(Errno) -> SocketAddress? {
+        try socketAddress("getpeername") { cshims_getpeername(fd, $0, $1) }
+    }
+
+    private static func socketAddress(
+        _ name: StaticString,
+        _ call: (UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) -> Int32
+    ) throws(Errno) -> SocketAddress? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        _ = try withUnsafeMutablePointer(to: &storage) { (pointer) throws(Errno) in
+            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { (address) throws(Errno) in
+                try retrying(name) { call(address, &length) }
+            }
+        }
+        return SocketAddress(storage: storage, length: length)
+    }
+
+    // MARK: - Options
+
+    /// `setsockopt` with a plain value.
+    static func setOption<T: BitwiseCopyable>(
+        _ fd: Int32, _ level: Int32, _ name: Int32, _ value: T
+    ) throws(Errno) {
+        var value = value
+        _ = try retrying("setsockopt") {
+            cshims_setsockopt(fd, level, name, &value, socklen_t(MemoryLayout<T>.size))
+        }
+    }
+
+    /// `getsockopt` into a plain value.
+    static func option<T: BitwiseCopyable>(
+        _ fd: Int32, _ level: Int32, _ name: Int32, as type: T.Type, initial: T
+    ) throws(Errno) -> T {
+        var value = initial
+        var length = socklen_t(MemoryLayout<T>.size)
+        _ = try retrying("getsockopt") { cshims_getsockopt(fd, level, name, &value, &length) }
+        return value
+    }
+
+    /// `setsockopt` with raw bytes.
+    static func setRawOption(
+        _ fd: Int32, _ level: Int32, _ name: Int32, _ value: UnsafeRawBufferPointer
+    ) throws(Errno) {
+        guard let base = value.baseAddress else { throw .invalidArgument }
+        _ = try retrying("setsockopt") {
+            cshims_setsockopt(fd, level, name, base, socklen_t(value.count))
+        }
+    }
+
+    /// `getsockopt` into raw bytes; returns the length the kernel wrote.
+    static func rawOption(
+        _ fd: Int32, _ level: Int32, _ name: Int32, into buffer: UnsafeMutableRawBufferPointer
+    ) throws(Errno) -> Int {
+        guard let base = buffer.baseAddress else { throw .invalidArgument }
+        var length = socklen_t(buffer.count)
+        _ = try retrying("getsockopt") { cshims_getsockopt(fd, level, name, base, &length) }
+        return Int(length)
+    }
+
+    /// `SO_RCVTIMEO`/`SO_SNDTIMEO` as a duration; zero means none.
+    static func setTimeval(_ fd: Int32, _ name: Int32, _ duration: Duration?) throws(Errno) {
+        let (seconds, attoseconds) = (duration ?? .zero).components
+        let value = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+        try setOption(fd, Constants.sol_socket, name, value)
+    }
+
+    /// `SO_RCVTIMEO`/`SO_SNDTIMEO` read back; zero becomes `nil`.
+    static func timevalOption(_ fd: Int32, _ name: Int32) throws(Errno) -> Duration? {
+        let value = try option(fd, Constants.sol_socket, name, as: timeval.self, initial: timeval())
+        if value.tv_sec == 0 && value.tv_usec == 0 { return nil }
+        return .seconds(Int64(value.tv_sec)) + .microseconds(Int64(value.tv_usec))
+    }
+
+    /// `SO_LINGER` as an optional duration (whole seconds); `nil` turns lingering off.
+    static func setLinger(_ fd: Int32, _ duration: Duration?) throws(Errno) {
+        let value = linger(l_onoff: duration == nil ? 0 : 1,
+                           l_linger: Int32(duration?.components.seconds ?? 0))
+        try setOption(fd, Constants.sol_socket, Constants.so_linger, value)
+    }
+
+    /// `SO_LINGER` read back.
+    static func lingerOption(_ fd: Int32) throws(Errno) -> Duration? {
+        let value = try option(fd, Constants.sol_socket, Constants.so_linger, as: linger.self,
+                               initial: linger())
+        return value.l_onoff == 0 ? nil : .seconds(Int64(value.l_linger))
+    }
+
+    /// `ioctl(FIONREAD)`: the bytes waiting to be received.
+    static func bytesReadable(_ fd: Int32) throws(Errno) -> Int {
+        var count: Int32 = 0
+        _ = try retrying("ioctl") { cshims_bytes_readable(fd, &count) }
+        return Int(count)
+    }
+
+    // MARK: - Waiting
+
+    /// `poll` on one descriptor, not retried on EINTR (the caller recomputes its deadline).
+    /// Returns the events that are ready (empty on a timeout).
+    static func poll(_ fd: Int32, events: Int16, timeoutMilliseconds: Int32) throws(Errno) -> Int16 {
+        var entry = pollfd(fd: fd, events: events, revents: 0)
+        let ready = try once("poll") { cshims_poll(&entry, 1, timeoutMilliseconds) }
+        return ready == 0 ? 0 : entry.revents
+    }
+
+    // MARK: - Data
+
+    /// `recv`.
+    @inline(__always)
+    static func recv(
+        _ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int, _ flags: Int32
+    ) throws(Errno) -> Int {
+        try retrying("recv") { cshims_recv(fd, buffer, count, flags) }
+    }
+
+    /// `send`, never raising SIGPIPE.
+    @inline(__always)
+    static func send(
+        _ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int, _ flags: Int32
+    ) throws(Errno) -> Int {
+        try retrying("send") { cshims_send(fd, buffer, count, flags) }
+    }
+
+    /// `sendto`, never raising SIGPIPE.
+    static func sendTo(
+        _ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int, _ flags: Int32,
+        _ address: SocketAddress
+    ) throws(Errno) -> Int {
+        try address.withSockAddr { (pointer, length) throws(Errno) in
+            try retrying("sendto") { cshims_sendto(fd, buffer, count, flags, pointer, length) }
+        }
+    }
+
+    /// `recvfrom`: the byte count and the sender's address.
+    static func receiveFrom(
+        _ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int, _ flags: Int32
+    ) throws(Errno) -> (count: Int, sender: SocketAddress?) {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let received = try withUnsafeMutablePointer(to: &storage) { (pointer) throws(Errno) in
+            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { (address) throws(Errno) in
+                try retrying("recvfrom") { cshims_recvfrom(fd, buffer, count, flags, address, &length) }
+            }
+        }
+        return (received, SocketAddress(storage: storage, length: length))
+    }
+
+    // MARK: - Addresses and names
+
+    /// `inet_pton(AF_INET)`: the address in host byte order.
+    static func parseIPv4(_ text: String) -> UInt32? {
+        var address = in_addr()
+        guard inet_pton(AF_INET, text, &address) == 1 else { return nil }
+        return UInt32(bigEndian: address.s_addr)
+    }
+
+    /// `inet_pton(AF_INET6)`.
+    static func parseIPv6(_ text: String) -> IPv6Address? {
+        var address = in6_addr()
+        guard inet_pton(AF_INET6, text, &address) == 1 else { return nil }
+        return IPv6Address(address)
+    }
+
+    /// `inet_ntop(AF_INET6)`.
+    static func formatIPv6(_ address: IPv6Address) -> String {
+        var raw = address.in6
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        guard inet_ntop(AF_INET6, &raw, &text, socklen_t(text.count)) != nil else {
+            return "invalid IPv6 address"
+        }
+        return String(cString: text)
+    }
+
+    /// `if_nametoindex`: an interface's index, `nil` if there is no such interface.
+    static func interfaceIndex(_ name: String) -> UInt32? {
+        let index = if_nametoindex(name)
+        return index == 0 ? nil : index
+    }
+
+    /// `getservbyname`, thread-safe: the port in host byte order, `nil` for an unknown name.
+    static func servicePort(_ name: String, protocol: String) -> UInt16? {
+        var port: UInt16 = 0
+        return cshims_getservbyname(name, `protocol`, &port) == 0 ? port : nil
+    }
+
+    /// `getservbyport`, thread-safe: the service's name, `nil` if the port has none.
+    static func serviceName(_ port: UInt16, protocol: String) -> String? {
+        var name = [CChar](repeating: 0, count: 256)
+        guard cshims_getservbyport(port, `protocol`, &name, name.count) == 0 else { return nil }
+        return String(cString: name)
+    }
+
+    /// `getaddrinfo`: every result, in order, or the EAI code.
+    static func getaddrinfo(
+        host: String?, service: String?, family: Int32, type: Int32, protocol: Int32, flags: Int32
+    ) -> Result<[ResolvedAddress], ResolverFailure> {
+        var hints = addrinfo()
+        hints.ai_family = family
+        hints.ai_socktype = type
+        hints.ai_protocol = `protocol`
+        hints.ai_flags = flags
+        var list: UnsafeMutablePointer<addrinfo>?
+        #if DEBUG
+        if let forced = MockingDriver.intercept("getaddrinfo") {
+            return .failure(ResolverFailure(code: .system, systemErrno: forced))
+        }
+        #endif
+        let code = withOptionalCString(host) { host in
+            withOptionalCString(service) { service in
+                cshims_getaddrinfo(host, service, &hints, &list)
+            }
+        }
+        guard code == 0 else {
+            let failure = ResolverFailure(
+                code: ResolutionErrorCode(rawValue: code),
+                systemErrno: code == Constants.eai_system ? Errno(rawValue: errno) : nil)
+            return .failure(failure)
+        }
+        defer { if let list { cshims_freeaddrinfo(list) } }
+        var results: [ResolvedAddress] = []
+        var entry = list
+        while let current = entry?.pointee {
+            if let raw = current.ai_addr,
+               let address = SocketAddress(address: raw, length: current.ai_addrlen) {
+                results.append(ResolvedAddress(
+                    address: address, type: SocketType(rawValue: current.ai_socktype),
+                    protocol: SocketProtocol(rawValue: current.ai_protocol),
+                    canonicalName: current.ai_canonname.map { String(cString: $0) }))
+            }
+            entry = current.ai_next
+        }
+        if results.isEmpty { return .failure(ResolverFailure(code: .noData)) }
+        return .success(results)
+    }
+
+    /// `getnameinfo`: the host (and service) for an address, or the EAI code.
+    static func getnameinfo(
+        _ address: SocketAddress, flags: Int32, wantService: Bool
+    ) -> Result<(host: String, service: String), ResolverFailure> {
+        var host = [CChar](repeating: 0, count: 1025)
+        var service = [CChar](repeating: 0, count: 32)
+        let code: Int32
+        do throws(Errno) {
+            code = try address.withSockAddr { (pointer, length) throws(Errno) in
+                service.withUnsafeMutableBufferPointer { service in
+                    cshims_getnameinfo(pointer, length, &host, UInt32(host.count),
+                                       wantService ? service.baseAddress : nil,
+                                       wantService ? UInt32(service.count) : 0, flags)
+                }
+            }
+        } catch {
+            return .failure(ResolverFailure(code: .system, systemErrno: error))
+        }
+        guard code == 0 else {
+            return .failure(ResolverFailure(
+                code: ResolutionErrorCode(rawValue: code),
+                systemErrno: code == Constants.eai_system ? Errno(rawValue: errno) : nil))
+        }
+        return .success((String(cString: host), String(cString: service)))
+    }
+
+    private static func withOptionalCString<R>(
+        _ text: String?, _ body: (UnsafePointer<CChar>?) -> R
+    ) -> R {
+        guard let text else { return body(nil) }
+        return text.withCString { body($0) }
+    }
+}

@@ -1,0 +1,89 @@
+// The timeout policy shared by every operation: try the call first, and wait with `poll`
+// only when it would block.
+
+extension Socket {
+    /// The events a call waits for.
+    enum Readiness {
+        case readable, writable
+
+        var events: Int16 { self == .readable ? Constants.pollin : Constants.pollout }
+    }
+
+    /// Runs `call` under the socket's timeout: returns its result, or on `EAGAIN` throws
+    /// `.wouldBlock` (non-blocking), or waits until ready and tries again (a duration), sharing
+    /// `deadline` with the caller's other waits. When the call succeeds at once, nothing else
+    /// happens: no clock read, no `poll`.
+    @inline(__always)
+    borrowing func withTimeout<R>(
+        _ operation: StaticString, _ readiness: Readiness,
+        deadline: inout ContinuousClock.Instant?, _ call: () throws(Errno) -> R
+    ) throws(SocketError) -> R {
+        while true {
+            do throws(Errno) {
+                return try call()
+            } catch {
+                guard error == .wouldBlock else { throw failure(error, operation) }
+                try waitAfterWouldBlock(operation, readiness, deadline: &deadline)
+            }
+        }
+    }
+
+    /// What to do after `EAGAIN`, per the timeout: throw, or wait for readiness.
+    @inline(never)
+    borrowing func waitAfterWouldBlock(
+        _ operation: StaticString, _ readiness: Readiness, deadline: inout ContinuousClock.Instant?
+    ) throws(SocketError) {
+        switch timeout {
+        case .nonBlocking:
+            throw SocketError(.wouldBlock, operation: operation.description)
+        case .blocking:
+            // A blocking descriptor only says EAGAIN when SO_RCVTIMEO/SO_SNDTIMEO expired.
+            throw SocketError(.timeout, operation: operation.description, target: peerText,
+                              detail: "timed out (SO_RCVTIMEO/SO_SNDTIMEO)")
+        case .after(let duration):
+            let end = deadline ?? ContinuousClock.now.advanced(by: duration)
+            deadline = end
+            try wait(for: readiness, until: end, operation: operation.description, limit: duration)
+        }
+    }
+
+    /// Waits until the socket is ready or `deadline` passes (then throws `.timeout`). Readiness
+    /// includes errors and hang-ups: the next call reports them. `nil` waits forever.
+    borrowing func wait(
+        for readiness: Readiness, until deadline: ContinuousClock.Instant?, operation: String,
+        limit: Duration
+    ) throws(SocketError) {
+        while true {
+            var milliseconds: Int32 = -1
+            if let deadline {
+                let left = ContinuousClock.now.duration(to: deadline)
+                guard left > .zero else {
+                    throw SocketError(.timeout, operation: operation, target: peerText,
+                                      detail: "timed out after \(limit)")
+                }
+                let (seconds, attoseconds) = left.components
+                let total = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+                milliseconds = Int32(clamping: total)
+            }
+            do throws(Errno) {
+                if try Sys.poll(descriptor, events: readiness.events,
+                                timeoutMilliseconds: milliseconds) != 0 {
+                    return
+                }
+            } catch {
+                if error != .interrupted { throw .system(error, "poll") }
+            }
+        }
+    }
+
+    /// A failed call as an error naming the peer, where the socket has one.
+    @inline(never)
+    borrowing func failure(_ errno: Errno, _ operation: StaticString) -> SocketError {
+        .system(errno, operation.description, peerText)
+    }
+
+    /// The peer's address as text, or `nil`; only ever read on an error path.
+    var peerText: String? {
+        (try? Sys.remoteAddress(descriptor))??.description
+    }
+}

@@ -1,0 +1,119 @@
+/// The one owner of a socket descriptor: closed exactly once, by `deinit` or by ``close()``.
+///
+/// `Socket` is `~Copyable`, so a descriptor cannot be closed twice or used after close: the
+/// compiler refuses a second owner. Pass it `borrowing` to use it, `consuming` to hand it on.
+/// New sockets are close-on-exec and never raise SIGPIPE (failed sends report `EPIPE`).
+///
+///     let socket = try Socket(.ipv4, .stream)
+///     try socket.connect(to: SocketAddress("127.0.0.1:8080"), timeout: .seconds(2))
+public struct Socket: ~Copyable, Sendable {
+    /// The descriptor this socket owns.
+    let descriptor: Int32
+
+    /// How long operations may wait; see ``setTimeout(_:)``.
+    public private(set) var timeout: Timeout
+
+    /// Creates a socket.
+    ///
+    /// - Parameters:
+    ///   - family: `.ipv4`, `.ipv6` or `.unix`.
+    ///   - type: `.stream` or `.datagram` (or a rarer type).
+    ///   - protocol: `.tcp`, `.udp`, or `.default` for the type's usual protocol.
+    /// - Throws: ``SocketError`` of kind `.system` (`EAFNOSUPPORT`, `EMFILE`, ...).
+    ///
+    /// The corresponding C function is `socket`, with `SOCK_CLOEXEC`.
+    public init(
+        _ family: AddressFamily, _ type: SocketType, _ protocol: SocketProtocol = .default
+    ) throws(SocketError) {
+        do throws(Errno) {
+            descriptor = try Sys.socket(family.rawValue, type.rawValue, `protocol`.rawValue)
+        } catch {
+            throw .system(error, "socket", "\(family) \(type)")
+        }
+        timeout = .blocking
+    }
+
+    /// Takes ownership of an open descriptor, which this socket will close. Its timeout is
+    /// ``Timeout/nonBlocking`` if the descriptor has `O_NONBLOCK` set, else ``Timeout/blocking``.
+    ///
+    /// - Throws: ``SocketError`` of kind `.system(.badDescriptor)` if it is not open.
+    ///
+    /// The corresponding C function is `fcntl(F_GETFL)`.
+    public init(adopting descriptor: Int32) throws(SocketError) {
+        let flags: Int32
+        do throws(Errno) {
+            flags = try Sys.fcntl(descriptor, Constants.f_getfl)
+        } catch {
+            throw .system(error, "fcntl", "descriptor \(descriptor)")
+        }
+        self.descriptor = descriptor
+        timeout = flags & Constants.o_nonblock != 0 ? .nonBlocking : .blocking
+    }
+
+    /// An accepted descriptor, already known to be open and blocking.
+    init(accepted descriptor: Int32) {
+        self.descriptor = descriptor
+        timeout = .blocking
+    }
+
+    deinit {
+        try? Sys.close(descriptor)
+    }
+
+    /// Closes the socket now and reports the error that `deinit` would have to ignore.
+    /// The descriptor is released whatever the outcome; `close` is never retried.
+    ///
+    /// The corresponding C function is `close`.
+    public consuming func close() throws(SocketError) {
+        let descriptor = self.descriptor
+        discard self
+        do throws(Errno) { try Sys.close(descriptor) } catch { throw .system(error, "close") }
+    }
+
+    /// Gives up ownership: returns the descriptor, which the caller must now close.
+    public consuming func releaseDescriptor() -> Int32 {
+        let descriptor = self.descriptor
+        discard self
+        return descriptor
+    }
+
+    /// Calls `body` with the raw descriptor, for calls this library does not wrap. Do not close
+    /// it, and do not keep it past `body`.
+    public borrowing func withUnsafeDescriptor<R: ~Copyable, E: Error>(
+        _ body: (Int32) throws(E) -> R
+    ) throws(E) -> R {
+        try body(descriptor)
+    }
+
+    /// Sets how long operations may wait, with the meaning of Python's `settimeout`:
+    /// ``Timeout/blocking`` waits forever, ``Timeout/nonBlocking`` never waits, and
+    /// ``Timeout/after(_:)`` waits at most that long per operation. A zero duration means
+    /// non-blocking; a negative one is an error.
+    ///
+    /// With a duration, the descriptor is put in non-blocking mode and the library waits with
+    /// `poll` only when an operation would block, so a ready operation costs one system call.
+    ///
+    /// The corresponding C function is `fcntl(F_SETFL, O_NONBLOCK)`.
+    public mutating func setTimeout(_ timeout: Timeout) throws(SocketError) {
+        var timeout = timeout
+        if case .after(let duration) = timeout {
+            guard duration >= .zero else {
+                throw .invalid("settimeout", "negative timeout \(duration)")
+            }
+            if duration == .zero { timeout = .nonBlocking }
+        }
+        try setNonBlocking(timeout != .blocking)
+        self.timeout = timeout
+    }
+
+    /// Sets or clears `O_NONBLOCK`, leaving the other flags as they are.
+    borrowing func setNonBlocking(_ nonBlocking: Bool) throws(SocketError) {
+        do throws(Errno) {
+            let flags = try Sys.fcntl(descriptor, Constants.f_getfl)
+            let wanted = nonBlocking ? flags | Constants.o_nonblock : flags & ~Constants.o_nonblock
+            if wanted != flags { _ = try Sys.fcntl(descriptor, Constants.f_setfl, wanted) }
+        } catch {
+            throw .system(error, "fcntl")
+        }
+    }
+}

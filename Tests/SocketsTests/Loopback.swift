@@ -1,0 +1,93 @@
+// Helpers for tests: loopback listeners and connected pairs, bounded in time.
+
+import Foundation
+import Sockets
+
+/// Loopback helpers shared by the tests.
+enum Loopback {
+    /// The IPv4 and IPv6 loopback addresses with port 0, for parameterized tests.
+    static let both: [SocketAddress] = [.ipv4(.loopback, port: 0), .ipv6(.loopback, port: 0)]
+
+    /// A listener on `address` (port 0 picks a free port) and its bound address.
+    static func listener(_ address: SocketAddress = .ipv4(.loopback, port: 0), backlog: Int32 = 16)
+        throws -> Listening
+    {
+        let socket = try Socket.listening(on: address, backlog: backlog)
+        let bound = try socket.localAddress
+        return Listening(socket: socket, address: bound)
+    }
+
+    /// A loopback port with nothing listening on it (bound once, then closed).
+    static func closedPort(_ address: SocketAddress = .ipv4(.loopback, port: 0)) throws -> SocketAddress {
+        let socket = try Socket(address.family, .stream)
+        try socket.bind(to: address)
+        let bound = try socket.localAddress
+        try socket.close()
+        return bound
+    }
+
+    /// Runs `body` on another thread with the descriptor it is given (adopted as a `Socket`),
+    /// and returns a handle to wait for it. The body must bound itself in time and bytes.
+    static func onThread(
+        adopting descriptor: Int32, _ body: @escaping @Sendable (borrowing Socket) throws -> Void
+    ) -> Completion {
+        let done = Completion()
+        let thread = Thread {
+            do {
+                let socket = try Socket(adopting: descriptor)
+                try body(socket)
+                done.finish(nil)
+            } catch {
+                done.finish(error)
+            }
+        }
+        thread.start()
+        return done
+    }
+}
+
+/// A listening socket and the address it is bound to.
+struct Listening: ~Copyable {
+    var socket: Socket
+    var address: SocketAddress
+}
+
+/// Two ends of one TCP connection.
+struct Pair: ~Copyable {
+    var client: Socket
+    var server: Socket
+}
+
+/// A one-shot signal that a background job ended, with its error if any.
+final class Completion: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var finished = false
+    private var failure: (any Error)?
+
+    func finish(_ error: (any Error)?) {
+        condition.lock()
+        finished = true
+        failure = error
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits at most `seconds` for the job; rethrows its error; throws if it did not finish.
+    func wait(seconds: Double = 30) throws {
+        condition.lock()
+        defer { condition.unlock() }
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        while !finished {
+            if !condition.wait(until: deadline) { throw TestTimeout() }
+        }
+        if let failure { throw failure }
+    }
+}
+
+/// A background job did not finish in time.
+struct TestTimeout: Error {}
+
+/// A seeded pattern of bytes, the same for the same seed and offset.
+func pattern(count: Int, seed: UInt8 = 7) -> [UInt8] {
+    (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed) &+ $0 >> 8) }
+}
