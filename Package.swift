@@ -19,9 +19,14 @@ let package = Package(
             name: "sockets-demo",
             dependencies: ["Sockets"]
         ),
+        .target(
+            name: "MallocCounter",
+            path: "Tests/MallocCounter",
+            linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
+        ),
         .testTarget(
             name: "SocketsTests",
-            dependencies: ["Sockets"]
+            dependencies: ["Sockets", "MallocCounter"]
         ),
     ]
 )

@@ -9,6 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#if defined(__linux__)
+#include <sys/sendfile.h>
+#include <linux/errqueue.h>
+#endif
 #if defined(__APPLE__)
 #include <pthread.h>
 #endif
@@ -250,4 +254,117 @@ ssize_t cshims_sendto(int32_t fd, const void *buffer, size_t length, int32_t fla
 ssize_t cshims_recvfrom(int32_t fd, void *buffer, size_t length, int32_t flags,
                         struct sockaddr *address, socklen_t *addressLength) {
     return recvfrom(fd, buffer, length, flags, address, addressLength);
+}
+
+// MARK: - Vectored, batched and kernel-side zero-copy I/O
+
+#if defined(__linux__)
+_Static_assert(sizeof(struct cshims_mmsghdr) == sizeof(struct mmsghdr), "mmsghdr layout");
+const int32_t cshims_SPLICE_F_MOVE = SPLICE_F_MOVE;
+const int32_t cshims_SPLICE_F_NONBLOCK = SPLICE_F_NONBLOCK;
+const int32_t cshims_SPLICE_F_MORE = SPLICE_F_MORE;
+#else
+const int32_t cshims_SPLICE_F_MOVE = 0;
+const int32_t cshims_SPLICE_F_NONBLOCK = 0;
+const int32_t cshims_SPLICE_F_MORE = 0;
+#endif
+#if defined(SO_ZEROCOPY) && defined(MSG_ZEROCOPY)
+const int32_t cshims_SO_ZEROCOPY = SO_ZEROCOPY;
+const int32_t cshims_MSG_ZEROCOPY = MSG_ZEROCOPY;
+#else
+const int32_t cshims_SO_ZEROCOPY = -1;
+const int32_t cshims_MSG_ZEROCOPY = 0;
+#endif
+#if defined(__linux__)
+const int32_t cshims_MSG_WAITFORONE = MSG_WAITFORONE;
+#else
+const int32_t cshims_MSG_WAITFORONE = 0;
+#endif
+#if defined(MSG_ERRQUEUE)
+const int32_t cshims_MSG_ERRQUEUE = MSG_ERRQUEUE;
+#else
+const int32_t cshims_MSG_ERRQUEUE = 0;
+#endif
+
+ssize_t cshims_recvmsg(int32_t fd, struct msghdr *message, int32_t flags) {
+    return recvmsg(fd, message, flags);
+}
+
+ssize_t cshims_sendmsg(int32_t fd, const struct msghdr *message, int32_t flags) {
+    return sendmsg(fd, message, flags | cshims_MSG_NOSIGNAL);
+}
+
+int32_t cshims_recvmmsg(int32_t fd, struct cshims_mmsghdr *messages, uint32_t count,
+                        int32_t flags) {
+#if defined(__linux__)
+    return recvmmsg(fd, (struct mmsghdr *)messages, count, flags, NULL);
+#else
+    (void)fd; (void)messages; (void)count; (void)flags;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+int32_t cshims_sendmmsg(int32_t fd, struct cshims_mmsghdr *messages, uint32_t count,
+                        int32_t flags) {
+#if defined(__linux__)
+    return sendmmsg(fd, (struct mmsghdr *)messages, count, flags | MSG_NOSIGNAL);
+#else
+    (void)fd; (void)messages; (void)count; (void)flags;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+ssize_t cshims_splice(int32_t in, int32_t out, size_t length, uint32_t flags) {
+#if defined(__linux__)
+    return splice(in, NULL, out, NULL, length, flags);
+#else
+    (void)in; (void)out; (void)length; (void)flags;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+ssize_t cshims_sendfile(int32_t socket, int32_t file, int64_t *offset, size_t count) {
+#if defined(__linux__)
+    off_t position = (off_t)*offset;
+    ssize_t sent = sendfile(socket, file, &position, count);
+    *offset = (int64_t)position;
+    return sent;
+#else
+    (void)socket; (void)file; (void)offset; (void)count;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+int32_t cshims_zerocopy_completion(int32_t fd, uint32_t *first, uint32_t *last, int32_t *copied) {
+#if defined(__linux__) && defined(SO_EE_ORIGIN_ZEROCOPY)
+    char control[128];
+    struct msghdr message;
+    memset(&message, 0, sizeof message);
+    message.msg_control = control;
+    message.msg_controllen = sizeof control;
+    if (recvmsg(fd, &message, MSG_ERRQUEUE) == -1) return -1;
+    for (struct cmsghdr *header = CMSG_FIRSTHDR(&message); header != NULL;
+         header = CMSG_NXTHDR(&message, header)) {
+        if ((header->cmsg_level == SOL_IP && header->cmsg_type == IP_RECVERR) ||
+            (header->cmsg_level == SOL_IPV6 && header->cmsg_type == IPV6_RECVERR)) {
+            struct sock_extended_err error;
+            memcpy(&error, CMSG_DATA(header), sizeof error);
+            if (error.ee_origin != SO_EE_ORIGIN_ZEROCOPY) continue;
+            *first = error.ee_info;
+            *last = error.ee_data;
+            *copied = (error.ee_code & SO_EE_CODE_ZEROCOPY_COPIED) != 0;
+            return 0;
+        }
+    }
+    errno = EAGAIN;
+    return -1;
+#else
+    (void)fd; (void)first; (void)last; (void)copied;
+    errno = ENOSYS;
+    return -1;
+#endif
 }

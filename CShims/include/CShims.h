@@ -158,4 +158,52 @@ ssize_t cshims_sendto(int32_t fd, const void *_Nonnull buffer, size_t length, in
 ssize_t cshims_recvfrom(int32_t fd, void *_Nonnull buffer, size_t length, int32_t flags,
                         struct sockaddr *_Nullable address, socklen_t *_Nullable addressLength);
 
+// MARK: - Vectored, batched and kernel-side zero-copy I/O
+
+/// One datagram of a batch: the `mmsghdr` of Linux, spelled the same on every platform.
+struct cshims_mmsghdr {
+    struct msghdr msg_hdr;
+    unsigned int msg_len;
+};
+
+/// `recvmsg(2)`. In C to keep one module and one convention for every socket call.
+ssize_t cshims_recvmsg(int32_t fd, struct msghdr *_Nonnull message, int32_t flags);
+
+/// `sendmsg(2)` with `MSG_NOSIGNAL` added on Linux, as for `cshims_send`.
+ssize_t cshims_sendmsg(int32_t fd, const struct msghdr *_Nonnull message, int32_t flags);
+
+/// `recvmmsg(2)`: up to `count` datagrams in one call; no timeout (NULL). Linux only: -1 with
+/// `ENOSYS` elsewhere. In C because it exists only on Linux.
+int32_t cshims_recvmmsg(int32_t fd, struct cshims_mmsghdr *_Nonnull messages, uint32_t count,
+                        int32_t flags);
+
+/// `sendmmsg(2)`: up to `count` datagrams in one call, with `MSG_NOSIGNAL`. Linux only: -1 with
+/// `ENOSYS` elsewhere. In C because it exists only on Linux.
+int32_t cshims_sendmmsg(int32_t fd, struct cshims_mmsghdr *_Nonnull messages, uint32_t count,
+                        int32_t flags);
+
+/// `splice(2)` from `in` to `out` (one of them a pipe), moving at most `length` bytes inside
+/// the kernel. Linux only: -1 with `ENOSYS` elsewhere. In C because it exists only on Linux.
+ssize_t cshims_splice(int32_t in, int32_t out, size_t length, uint32_t flags);
+
+/// `sendfile(2)` from a file at `*offset` to a socket. Linux's argument order; -1 with `ENOSYS`
+/// elsewhere (Darwin's `sendfile` has another shape). In C because the two platforms differ.
+ssize_t cshims_sendfile(int32_t socket, int32_t file, int64_t *_Nonnull offset, size_t count);
+
+extern const int32_t cshims_SPLICE_F_MOVE;
+extern const int32_t cshims_SPLICE_F_NONBLOCK;
+extern const int32_t cshims_SPLICE_F_MORE;
+extern const int32_t cshims_SO_ZEROCOPY;
+extern const int32_t cshims_MSG_ZEROCOPY;
+extern const int32_t cshims_MSG_ERRQUEUE;
+extern const int32_t cshims_MSG_WAITFORONE;
+
+/// Reads one zero-copy completion from the socket's error queue (`recvmsg(MSG_ERRQUEUE)`):
+/// the range of send ids `[*first, *last]` the kernel is done with, and whether it had to copy
+/// after all (`*copied`). Returns 0, or -1 with `errno` (`EAGAIN` when none is waiting,
+/// `ENOSYS` where there is no `MSG_ZEROCOPY`). In C because the control-message layout
+/// (`sock_extended_err`) is a Linux header Swift does not import.
+int32_t cshims_zerocopy_completion(int32_t fd, uint32_t *_Nonnull first, uint32_t *_Nonnull last,
+                                   int32_t *_Nonnull copied);
+
 #endif

@@ -120,3 +120,17 @@ extension Socket {
         }
     }
 }
+
+extension Socket {
+    /// How many bytes wait in the receive queue, ready for a `recv` without blocking (for a
+    /// datagram socket: the size of the next datagram).
+    ///
+    /// The corresponding C function is `ioctl(FIONREAD)` (`SIOCINQ` on Linux).
+    public var availableBytes: Int {
+        get throws(SocketError) {
+            do throws(Errno) { return try Sys.bytesReadable(descriptor) } catch {
+                throw .system(error, "ioctl", "FIONREAD")
+            }
+        }
+    }
+}

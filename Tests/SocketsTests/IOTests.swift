@@ -12,7 +12,7 @@ func connectedPair(_ loopback: SocketAddress = .ipv4(.loopback, port: 0)) throws
 @Suite struct IOTests {
     @Test(arguments: Loopback.both)
     func exchangesBytes(_ loopback: SocketAddress) throws {
-        var pair = try connectedPair(loopback)
+        let pair = try connectedPair(loopback)
         try pair.client.sendAll(Array("hello".utf8))
         #expect(try pair.server.receive(maxCount: 100) == Array("hello".utf8))
         try pair.server.sendAll([1, 2, 3])
@@ -120,7 +120,7 @@ func connectedPair(_ loopback: SocketAddress = .ipv4(.loopback, port: 0)) throws
         #expect(try adopted.type == .datagram)
         try adopted.close()
         #expect {
-            try Socket(adopting: descriptor)
+            _ = try Socket(adopting: descriptor)
         } throws: { error in (error as? SocketError)?.kind == .system(.badDescriptor) }
     }
 

@@ -56,6 +56,11 @@ enum Constants {
     static let msg_trunc = cshims_MSG_TRUNC
     static let msg_ctrunc = cshims_MSG_CTRUNC
 
+    static let msg_zerocopy = cshims_MSG_ZEROCOPY
+    static let so_zerocopy = cshims_SO_ZEROCOPY
+    static let splice_f_move = UInt32(bitPattern: cshims_SPLICE_F_MOVE)
+    static let splice_f_more = UInt32(bitPattern: cshims_SPLICE_F_MORE)
+
     // Shutdown directions.
     static let shut_rd = Int32(SHUT_RD)
     static let shut_wr = Int32(SHUT_WR)

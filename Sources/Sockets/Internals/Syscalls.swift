@@ -284,6 +284,134 @@ enum Sys {
         return (received, SocketAddress(storage: storage, length: length))
     }
 
+    // MARK: - Vectored, batched and kernel-side zero-copy I/O
+
+    /// `sendmsg` gathering from `buffers`, skipping the first `skip` bytes of them (for
+    /// resuming a partial vectored write). The `iovec` array lives on the stack.
+    static func sendVectored(
+        _ fd: Int32, _ buffers: borrowing [UnsafeRawBufferPointer], skip: Int, _ flags: Int32
+    ) throws(Errno) -> Int {
+        try withIOVectors(buffers.count, { buffers[$0].baseAddress }, { buffers[$0].count }, skip: skip) {
+            (vectors, count) throws(Errno) in
+            var message = msghdr()
+            message.msg_iov = vectors
+            message.msg_iovlen = numericCast(count)
+            return try retrying("sendmsg") { cshims_sendmsg(fd, &message, flags) }
+        }
+    }
+
+    /// `recvmsg` scattering into `buffers`, in order.
+    static func receiveVectored(
+        _ fd: Int32, _ buffers: borrowing [UnsafeMutableRawBufferPointer], _ flags: Int32
+    ) throws(Errno) -> Int {
+        try withIOVectors(buffers.count, { UnsafeRawPointer(buffers[$0].baseAddress) }, { buffers[$0].count }, skip: 0) {
+            (vectors, count) throws(Errno) in
+            var message = msghdr()
+            message.msg_iov = vectors
+            message.msg_iovlen = numericCast(count)
+            return try retrying("recvmsg") { cshims_recvmsg(fd, &message, flags) }
+        }
+    }
+
+    /// Builds `iovec`s on the stack for `count` buffers, dropping empty ones and the first
+    /// `skip` bytes, and calls `body` with them.
+    private static func withIOVectors<R>(
+        _ count: Int, _ base: (Int) -> UnsafeRawPointer?, _ length: (Int) -> Int, skip: Int,
+        _ body: (UnsafeMutablePointer<iovec>, Int) throws(Errno) -> R
+    ) throws(Errno) -> R {
+        let result = withUnsafeTemporaryAllocation(of: iovec.self, capacity: max(count, 1)) { vectors in
+            var used = 0
+            var skip = skip
+            for index in 0..<count {
+                let size = length(index)
+                guard size > skip, let start = base(index) else { skip -= min(skip, size); continue }
+                vectors[used] = iovec(iov_base: UnsafeMutableRawPointer(mutating: start + skip),
+                                      iov_len: size - skip)
+                skip = 0
+                used += 1
+            }
+            return Result { () throws(Errno) -> R in try body(vectors.baseAddress!, used) }
+        }
+        return try result.get()
+    }
+
+    /// `recvmsg` into a prepared header.
+    static func receiveMessage(_ fd: Int32, _ header: UnsafeMutablePointer<msghdr>, _ flags: Int32) throws(Errno) -> Int {
+        try retrying("recvmsg") { cshims_recvmsg(fd, header, flags) }
+    }
+
+    /// `recvmmsg` (Linux), with `MSG_WAITFORONE`: returns as soon as one datagram is there.
+    static func receiveBatch(_ fd: Int32, _ headers: BatchHeaders, _ flags: Int32) throws(Errno) -> Int {
+        headers.prepareForReceive()
+        return Int(try retrying("recvmmsg") {
+            cshims_recvmmsg(fd, headers.messages, UInt32(headers.slots), flags | cshims_MSG_WAITFORONE)
+        })
+    }
+
+    /// `sendmmsg` (Linux) of `count` prepared datagrams starting at `first`.
+    static func sendBatch(
+        _ fd: Int32, _ messages: UnsafeMutablePointer<cshims_mmsghdr>, count: Int, _ flags: Int32
+    ) throws(Errno) -> Int {
+        Int(try retrying("sendmmsg") { cshims_sendmmsg(fd, messages, UInt32(count), flags) })
+    }
+
+    /// Sends `datagrams` with as few `sendmmsg` calls as the kernel allows, building every
+    /// header on the stack; returns how many were sent before an error, and the error.
+    static func sendDatagrams(
+        _ fd: Int32, _ datagrams: ArraySlice<OutgoingDatagram>, _ flags: Int32
+    ) -> (sent: Int, error: Errno?) {
+        let count = datagrams.count
+        return withUnsafeTemporaryAllocation(of: cshims_mmsghdr.self, capacity: max(count, 1)) { messages in
+            withUnsafeTemporaryAllocation(of: iovec.self, capacity: max(count, 1)) { vectors in
+                withUnsafeTemporaryAllocation(of: sockaddr_storage.self, capacity: max(count, 1)) { names in
+                    for (index, datagram) in datagrams.enumerated() {
+                        vectors[index] = iovec(
+                            iov_base: UnsafeMutableRawPointer(mutating: datagram.bytes.baseAddress),
+                            iov_len: datagram.bytes.count)
+                        var header = msghdr()
+                        header.msg_iov = vectors.baseAddress! + index
+                        header.msg_iovlen = 1
+                        if let destination = datagram.destination {
+                            let length = destination.copy(into: names.baseAddress! + index)
+                            header.msg_name = UnsafeMutableRawPointer(names.baseAddress! + index)
+                            header.msg_namelen = length
+                        }
+                        messages[index] = cshims_mmsghdr(msg_hdr: header, msg_len: 0)
+                    }
+                    var sent = 0
+                    while sent < count {
+                        do throws(Errno) {
+                            sent += try sendBatch(fd, messages.baseAddress! + sent, count: count - sent, flags)
+                        } catch {
+                            return (sent, error)
+                        }
+                    }
+                    return (sent, nil)
+                }
+            }
+        }
+    }
+
+    /// `splice` from `input` to `output` (one a pipe), at most `count` bytes.
+    static func splice(_ input: Int32, _ output: Int32, _ count: Int, _ flags: UInt32) throws(Errno) -> Int {
+        try retrying("splice") { cshims_splice(input, output, count, flags) }
+    }
+
+    /// `sendfile` from `file` at `offset` (advanced by what was sent) to `socket`.
+    static func sendFile(_ socket: Int32, _ file: Int32, offset: inout Int64, _ count: Int) throws(Errno) -> Int {
+        try retrying("sendfile") { cshims_sendfile(socket, file, &offset, count) }
+    }
+
+    /// One zero-copy completion from the error queue: the ids done, and whether the kernel
+    /// copied after all. `EAGAIN` when none is waiting.
+    static func zeroCopyCompletion(_ fd: Int32) throws(Errno) -> (first: UInt32, last: UInt32, copied: Bool) {
+        var first: UInt32 = 0
+        var last: UInt32 = 0
+        var copied: Int32 = 0
+        _ = try retrying("recvmsg") { cshims_zerocopy_completion(fd, &first, &last, &copied) }
+        return (first, last, copied != 0)
+    }
+
     // MARK: - Addresses and names
 
     /// `inet_pton(AF_INET)`: the address in host byte order.
@@ -307,7 +435,7 @@ enum Sys {
         guard inet_ntop(AF_INET6, &raw, &text, socklen_t(text.count)) != nil else {
             return "invalid IPv6 address"
         }
-        return String(cString: text)
+        return string(fromCChars: text)
     }
 
     /// `if_nametoindex`: an interface's index, `nil` if there is no such interface.
@@ -326,7 +454,7 @@ enum Sys {
     static func serviceName(_ port: UInt16, protocol: String) -> String? {
         var name = [CChar](repeating: 0, count: 256)
         guard cshims_getservbyport(port, `protocol`, &name, name.count) == 0 else { return nil }
-        return String(cString: name)
+        return string(fromCChars: name)
     }
 
     /// `getaddrinfo`: every result, in order, or the EAI code.
@@ -395,7 +523,12 @@ enum Sys {
                 code: ResolutionErrorCode(rawValue: code),
                 systemErrno: code == Constants.eai_system ? Errno(rawValue: errno) : nil))
         }
-        return .success((String(cString: host), String(cString: service)))
+        return .success((string(fromCChars: host), string(fromCChars: service)))
+    }
+
+    /// The text of a NUL-terminated C buffer.
+    private static func string(fromCChars chars: [CChar]) -> String {
+        String(decoding: chars.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private static func withOptionalCString<R>(

@@ -1,0 +1,53 @@
+/// Caller-owned memory for receiving many datagrams with one system call: one arena split into
+/// equal slots, with each datagram's length, sender and truncation reported per slot.
+///
+///     var batch = DatagramBatch(slots: 32, slotSize: 2048)
+///     let count = try socket.receiveBatch(into: &batch)
+///     for index in 0..<count { batch.withDatagram(at: index) { bytes in ... } }
+public struct DatagramBatch: ~Copyable {
+    /// The arena, 64-byte aligned.
+    let arena: UnsafeMutableRawPointer
+    /// The C headers pointing into the arena.
+    let headers: BatchHeaders
+    /// How many slots (datagrams) one receive can fill.
+    public let slots: Int
+    /// The size of each slot; a longer datagram is cut to this and marked truncated.
+    public let slotSize: Int
+    /// How many datagrams the last receive filled.
+    public internal(set) var count: Int = 0
+
+    /// Allocates `slots` slots of `slotSize` bytes each, in one arena (both at least 1).
+    public init(slots: Int, slotSize: Int) {
+        precondition(slots > 0 && slotSize > 0, "a DatagramBatch needs at least one slot of one byte")
+        self.slots = slots
+        self.slotSize = slotSize
+        arena = .allocate(byteCount: slots * slotSize, alignment: 64)
+        headers = BatchHeaders(arena: arena, slots: slots, slotSize: slotSize)
+    }
+
+    deinit { arena.deallocate() }
+
+    /// The length of datagram `index` of the last receive, cut to ``slotSize`` if truncated.
+    public func length(at index: Int) -> Int {
+        precondition(index >= 0 && index < count, "no datagram \(index) in this batch")
+        return min(headers.length(index), slotSize)
+    }
+
+    /// Whether datagram `index` was longer than its slot (the rest was lost).
+    public func isTruncated(at index: Int) -> Bool {
+        precondition(index >= 0 && index < count, "no datagram \(index) in this batch")
+        return headers.isTruncated(index)
+    }
+
+    /// The sender of datagram `index`.
+    public func sender(at index: Int) -> SocketAddress? {
+        precondition(index >= 0 && index < count, "no datagram \(index) in this batch")
+        return headers.sender(index)
+    }
+
+    /// Calls `body` with datagram `index`'s bytes, borrowed from the arena.
+    public func withDatagram<R, E: Error>(at index: Int, _ body: (RawSpan) throws(E) -> R) throws(E) -> R {
+        let bytes = UnsafeRawBufferPointer(start: arena + index * slotSize, count: length(at: index))
+        return try body(bytes.bytes)
+    }
+}

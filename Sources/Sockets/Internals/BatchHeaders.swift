@@ -1,0 +1,91 @@
+// The C side of a datagram batch: one `mmsghdr`, `iovec` and `sockaddr_storage` per slot,
+// allocated once with the batch and reused by every receive.
+
+import CShims
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The message headers behind a ``DatagramBatch``, each pointing at its slot of the arena.
+final class BatchHeaders {
+    let slots: Int
+    let messages: UnsafeMutablePointer<cshims_mmsghdr>
+    private let vectors: UnsafeMutablePointer<iovec>
+    private let names: UnsafeMutablePointer<sockaddr_storage>
+
+    /// Headers for `slots` slots of `slotSize` bytes each, starting at `arena`.
+    init(arena: UnsafeMutableRawPointer, slots: Int, slotSize: Int) {
+        self.slots = slots
+        messages = .allocate(capacity: max(slots, 1))
+        vectors = .allocate(capacity: max(slots, 1))
+        names = .allocate(capacity: max(slots, 1))
+        for index in 0..<slots {
+            vectors[index] = iovec(iov_base: arena + index * slotSize, iov_len: slotSize)
+        }
+        prepareForReceive()
+    }
+
+    deinit {
+        messages.deallocate()
+        vectors.deallocate()
+        names.deallocate()
+    }
+
+    /// Resets every header for a receive: full-size slots and room for each sender's address.
+    func prepareForReceive() {
+        for index in 0..<slots {
+            var header = msghdr()
+            header.msg_iov = vectors + index
+            header.msg_iovlen = 1
+            header.msg_name = UnsafeMutableRawPointer(names + index)
+            header.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            messages[index] = cshims_mmsghdr(msg_hdr: header, msg_len: 0)
+        }
+    }
+
+    /// The length of datagram `index` of the last receive (cut to the slot when truncated).
+    func length(_ index: Int) -> Int { Int(messages[index].msg_len) }
+
+    /// Whether datagram `index` was longer than its slot.
+    func isTruncated(_ index: Int) -> Bool {
+        messages[index].msg_hdr.msg_flags & Constants.msg_trunc != 0
+    }
+
+    /// The sender of datagram `index`.
+    func sender(_ index: Int) -> SocketAddress? {
+        SocketAddress(storage: names[index], length: messages[index].msg_hdr.msg_namelen)
+    }
+
+    /// Receives into the slots one `recvmsg` at a time (where there is no `recvmmsg`): the first
+    /// with `flags`, the rest only if already waiting. Returns how many arrived.
+    func receiveEach(_ fd: Int32, _ flags: Int32) throws(Errno) -> Int {
+        prepareForReceive()
+        var received = 0
+        while received < slots {
+            let extra = received == 0 ? flags : flags | Constants.msg_dontwait
+            do throws(Errno) {
+                let count = try Sys.receiveMessage(fd, &messages[received].msg_hdr, extra)
+                messages[received].msg_len = UInt32(count)
+                received += 1
+            } catch {
+                if received > 0 && error == .wouldBlock { break }
+                throw error
+            }
+        }
+        return received
+    }
+}
+
+extension SocketAddress {
+    /// Writes the C form of the address into `storage`; returns its length (0 if it cannot be
+    /// expressed, such as an over-long Unix path).
+    func copy(into storage: UnsafeMutablePointer<sockaddr_storage>) -> socklen_t {
+        (try? withSockAddr { (pointer, length) throws(Errno) in
+            UnsafeMutableRawPointer(storage).copyMemory(from: pointer, byteCount: Int(length))
+            return length
+        }) ?? 0
+    }
+}
