@@ -3,7 +3,7 @@
 SWIFT_BIN ?= /opt/swift/usr/bin
 export PATH := $(SWIFT_BIN):$(PATH)
 
-.PHONY: all build test run clean tools
+.PHONY: all build test run clean tools python
 
 all: build
 
@@ -18,17 +18,26 @@ tools:
 	    apt-get update -qq && apt-get install -y -qq netbase >/dev/null; \
 	  else echo "error: /etc/services is missing: install the 'netbase' package" >&2; exit 1; fi; }
 
+## python: the tests and `make run` use python3's http.server as a real HTTP peer.
+python:
+	@command -v python3 >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing python3"; apt-get update -qq && apt-get install -y -qq python3 >/dev/null; \
+	  else echo "error: python3 is missing: install it (the tests use python3 -m http.server)" >&2; exit 1; fi; }
+
 ## build: build everything (debug).
 build: tools
 	swift build
 
 ## test: run the whole test suite (real sockets, loopback only).
-test: tools
+test: tools python
 	swift test
 
-## run: the main job on the embedded loopback default; needs no network.
-run: tools
-	swift run sockets-demo
+## run: the main job on the embedded loopback default; needs no network: fetch README.md from a
+## loopback HTTP server with netclient, then measure throughput from the embedded source.
+run: tools python
+	swift build -c release --product netclient
+	scripts/run-demo.sh
 
 ## clean: remove build products.
 clean:

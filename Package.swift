@@ -5,6 +5,11 @@ let package = Package(
     name: "Sockets",
     products: [
         .library(name: "Sockets", targets: ["Sockets"]),
+        .library(name: "SocketsTesting", targets: ["SocketsTesting"]),
+        .executable(name: "netclient", targets: ["netclient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         .target(
@@ -16,7 +21,14 @@ let package = Package(
             dependencies: ["CShims"]
         ),
         .executableTarget(
-            name: "sockets-demo",
+            name: "netclient",
+            dependencies: [
+                "Sockets",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(
+            name: "SocketsTesting",
             dependencies: ["Sockets"]
         ),
         .target(
@@ -26,7 +38,11 @@ let package = Package(
         ),
         .testTarget(
             name: "SocketsTests",
-            dependencies: ["Sockets", "MallocCounter"]
+            dependencies: ["Sockets", "SocketsTesting", "MallocCounter"]
+        ),
+        .testTarget(
+            name: "NetclientTests",
+            dependencies: ["netclient", "Sockets", "SocketsTesting"]
         ),
     ]
 )

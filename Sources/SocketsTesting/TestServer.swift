@@ -1,0 +1,277 @@
+import Foundation
+import Sockets
+
+/// A loopback server for tests that starts in one line and stops by itself.
+///
+/// Each runs on its own thread, serves a bounded number of connections, and gives up when its
+/// `lifetime` is over: every wait it makes is bounded by what is left of it. It listens only on
+/// a loopback address (an address outside 127.0.0.0/8 and ::1 is refused).
+///
+///     let server = try TestServer.source(bytes: 1 << 20)
+///     let socket = try Socket.connect(toAny: [server.address])
+///     // ... read 1 MiB of TestPattern bytes, then end of stream ...
+///     try server.wait()
+public final class TestServer: @unchecked Sendable {
+    /// The address the server listens on.
+    public let address: SocketAddress
+
+    private let condition = NSCondition()
+    private var finished = false
+    private var failure: (any Error)?
+    private var accepted = 0
+
+    /// What the server does with each connection it accepts; throwing ends the server.
+    typealias Handler = @Sendable (inout Socket, _ deadline: ContinuousClock.Instant) throws -> Void
+
+    private init(address: SocketAddress) { self.address = address }
+
+    /// How many connections the server has accepted so far.
+    public var connectionsAccepted: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return accepted
+    }
+
+    /// Waits until the server has stopped (at most its lifetime and a little more); rethrows
+    /// what stopped it, if anything failed.
+    public func wait(timeout: Duration = .seconds(60)) throws {
+        condition.lock()
+        defer { condition.unlock() }
+        let deadline = Date(timeIntervalSinceNow: timeout.seconds)
+        while !finished {
+            if !condition.wait(until: deadline) {
+                throw SocketError(.timeout, operation: "test server", target: address.description,
+                                  detail: "the server did not stop in time")
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    // MARK: - Kinds
+
+    /// Sends `bytes` bytes of ``TestPattern`` (for `seed`) to each connection, then closes it.
+    public static func source(
+        bytes: Int, seed: UInt8 = 0, on address: SocketAddress = .ipv4(.loopback, port: 0),
+        connections: Int = 1, lifetime: Duration = .seconds(30)
+    ) throws -> TestServer {
+        try start(on: address, connections: connections, lifetime: lifetime) { socket, deadline in
+            try sendPattern(&socket, bytes: bytes, seed: seed, deadline: deadline)
+        }
+    }
+
+    /// Reads and discards everything each connection sends until it closes (at most `limit`).
+    public static func sink(
+        limit: Int = 1 << 34, on address: SocketAddress = .ipv4(.loopback, port: 0),
+        connections: Int = 1, lifetime: Duration = .seconds(30)
+    ) throws -> TestServer {
+        try start(on: address, connections: connections, lifetime: lifetime) { socket, deadline in
+            var buffer = ReceiveBuffer(capacity: 64 * 1024)
+            try limitTime(&socket, deadline)
+            _ = try socket.receiveAll(using: &buffer, limit: limit) { _ in }
+        }
+    }
+
+    /// Sends back whatever each connection sends, until it closes (at most `limit` bytes).
+    public static func echo(
+        limit: Int = 1 << 30, on address: SocketAddress = .ipv4(.loopback, port: 0),
+        connections: Int = 1, lifetime: Duration = .seconds(30)
+    ) throws -> TestServer {
+        try start(on: address, connections: connections, lifetime: lifetime) { socket, deadline in
+            var buffer = ReceiveBuffer(capacity: 64 * 1024)
+            try limitTime(&socket, deadline)
+            _ = try socket.receiveAll(using: &buffer, limit: limit) { chunk in try socket.sendAll(chunk) }
+        }
+    }
+
+    /// Accepts and never answers: holds each connection until the client closes it or the
+    /// lifetime ends. For receive and request timeouts.
+    public static func silent(
+        on address: SocketAddress = .ipv4(.loopback, port: 0), connections: Int = 1,
+        lifetime: Duration = .seconds(30)
+    ) throws -> TestServer {
+        try start(on: address, connections: connections, lifetime: lifetime) { socket, deadline in
+            var buffer = ReceiveBuffer(capacity: 4096)
+            try limitTime(&socket, deadline)
+            _ = try? socket.receiveAll(using: &buffer) { _ in }
+        }
+    }
+
+    /// Accepts, waits for the client's first bytes (up to `waitForRequest`), sends `bytes` of
+    /// ``TestPattern``, then resets the connection (`SO_LINGER` 0 and close): the client sees
+    /// `ECONNRESET` after those bytes.
+    public static func reset(
+        after bytes: Int, waitForRequest: Bool = true, on address: SocketAddress = .ipv4(.loopback, port: 0),
+        connections: Int = 1, lifetime: Duration = .seconds(30)
+    ) throws -> TestServer {
+        try start(on: address, connections: connections, lifetime: lifetime) { socket, deadline in
+            if waitForRequest {
+                try limitTime(&socket, deadline)
+                _ = try socket.receive(maxCount: 65536)
+            }
+            try sendPattern(&socket, bytes: bytes, seed: 0, deadline: deadline)
+            // Let the bytes reach the client's receive queue before the reset discards the send queue.
+            sleepThread(.milliseconds(50))
+            try socket.setLinger(.zero)
+        }
+    }
+
+    /// Sends `bytes` of ``TestPattern``, shuts down its sending side, and then reads what the
+    /// client still sends until it closes; the bytes read are counted in `received`.
+    public static func halfClose(
+        bytes: Int, on address: SocketAddress = .ipv4(.loopback, port: 0),
+        lifetime: Duration = .seconds(30), received: (@Sendable (Int) -> Void)? = nil
+    ) throws -> TestServer {
+        try start(on: address, connections: 1, lifetime: lifetime) { socket, deadline in
+            try sendPattern(&socket, bytes: bytes, seed: 0, deadline: deadline)
+            try socket.shutdown(.write)
+            var buffer = ReceiveBuffer(capacity: 64 * 1024)
+            try limitTime(&socket, deadline)
+            let count = try socket.receiveAll(using: &buffer) { _ in }
+            received?(count)
+        }
+    }
+
+    /// Sends `bytes` of ``TestPattern`` one byte at a time, pausing `every` between bytes, then
+    /// closes. For slow peers and progress.
+    public static func drip(
+        bytes: Int, every pause: Duration = .milliseconds(5),
+        on address: SocketAddress = .ipv4(.loopback, port: 0), lifetime: Duration = .seconds(30)
+    ) throws -> TestServer {
+        try start(on: address, connections: 1, lifetime: lifetime) { socket, deadline in
+            try limitTime(&socket, deadline)
+            for offset in 0..<bytes where ContinuousClock.now < deadline {
+                try socket.sendAll([TestPattern.byte(at: offset)])
+                sleepThread(pause)
+            }
+        }
+    }
+
+    /// Answers each datagram with the same bytes, to its sender, until `datagrams` have been
+    /// echoed or the lifetime ends.
+    public static func udpEcho(
+        datagrams: Int = 1000, on address: SocketAddress = .ipv4(.loopback, port: 0),
+        lifetime: Duration = .seconds(30)
+    ) throws -> TestServer {
+        try requireLoopback(address)
+        var socket = try Socket(address.family, .datagram)
+        try socket.bind(to: address)
+        let server = TestServer(address: try socket.localAddress)
+        let descriptor = socket.releaseDescriptor()
+        let deadline = ContinuousClock.now.advanced(by: lifetime)
+        server.run {
+            var socket = try Socket(adopting: descriptor)
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            for _ in 0..<datagrams {
+                let left = ContinuousClock.now.duration(to: deadline)
+                guard left > .zero else { return }
+                try socket.setTimeout(.after(left))
+                let (count, sender) = try buffer.withUnsafeMutableBytes { try socket.receiveFrom(into: $0) }
+                guard let sender else { continue }
+                server.noteAccepted()
+                _ = try buffer.withUnsafeBytes {
+                    try socket.send(UnsafeRawBufferPointer(rebasing: $0[..<count]), to: sender)
+                }
+            }
+        }
+        return server
+    }
+
+    // MARK: - Machinery
+
+    private static func start(
+        on address: SocketAddress, connections: Int, lifetime: Duration, _ handler: @escaping Handler
+    ) throws -> TestServer {
+        try requireLoopback(address)
+        let listener = try Socket.listening(on: address, backlog: Int32(max(connections, 1)))
+        let server = TestServer(address: try listener.localAddress)
+        let descriptor = listener.releaseDescriptor()
+        let deadline = ContinuousClock.now.advanced(by: lifetime)
+        server.run {
+            try serve(descriptor, connections: connections, deadline: deadline, server: server, handler)
+        }
+        return server
+    }
+
+    private static func serve(
+        _ descriptor: Int32, connections: Int, deadline: ContinuousClock.Instant, server: TestServer,
+        _ handler: Handler
+    ) throws {
+        var listener = try Socket(adopting: descriptor)
+        for _ in 0..<connections {
+            let left = ContinuousClock.now.duration(to: deadline)
+            guard left > .zero else { return }
+            try listener.setTimeout(.after(left))
+            guard var connection = try acceptUnlessTimedOut(listener) else { return }
+            server.noteAccepted()
+            try handler(&connection, deadline)
+        }
+    }
+
+    private static func acceptUnlessTimedOut(_ listener: borrowing Socket) throws(SocketError) -> Socket? {
+        do throws(SocketError) {
+            return try listener.accept()
+        } catch {
+            if error.kind == .timeout { return nil }
+            throw error
+        }
+    }
+
+    private func run(_ body: @escaping @Sendable () throws -> Void) {
+        Thread.detachNewThread { [self] in
+            var error: (any Error)?
+            do { try body() } catch let caught { error = caught }
+            condition.lock()
+            finished = true
+            failure = error
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    private func noteAccepted() {
+        condition.lock()
+        accepted += 1
+        condition.unlock()
+    }
+
+    private static func requireLoopback(_ address: SocketAddress) throws {
+        guard address.isLoopback else {
+            throw SocketError(.system(.addressNotAvailable), operation: "test server",
+                              target: address.description, detail: "test servers listen on loopback only")
+        }
+    }
+}
+
+/// Sets the socket's timeout to what is left until `deadline` (throws once it has passed).
+func limitTime(_ socket: inout Socket, _ deadline: ContinuousClock.Instant) throws {
+    let left = ContinuousClock.now.duration(to: deadline)
+    guard left > .zero else {
+        throw SocketError(.timeout, operation: "test server", detail: "lifetime over")
+    }
+    try socket.setTimeout(.after(left))
+}
+
+/// Sends `bytes` of the pattern in 64 KiB chunks within the deadline.
+func sendPattern(_ socket: inout Socket, bytes: Int, seed: UInt8, deadline: ContinuousClock.Instant) throws {
+    let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 64)
+    defer { chunk.deallocate() }
+    var offset = 0
+    while offset < bytes {
+        let size = min(chunk.count, bytes - offset)
+        let part = UnsafeMutableRawBufferPointer(rebasing: chunk[..<size])
+        TestPattern.fill(part, from: offset, seed: seed)
+        try limitTime(&socket, deadline)
+        try socket.sendAll(UnsafeRawBufferPointer(part))
+        offset += size
+    }
+}
+
+/// Sleeps the calling thread.
+func sleepThread(_ duration: Duration) {
+    Thread.sleep(forTimeInterval: duration.seconds)
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -1,0 +1,117 @@
+// What went wrong, as one clear line on stderr and an exit code per kind.
+
+import ArgumentParser
+import Sockets
+
+/// The exit codes of `netclient`, one per kind of failure.
+enum Exit: Int32, CaseIterable {
+    case success = 0
+    case other = 1
+    case portLookup = 2
+    case resolution = 3
+    case connection = 4
+    case timeout = 5
+    case sending = 6
+    case receiving = 7
+    case hostLookup = 8
+    case localIO = 9
+    case usage = 64
+
+    /// What the code means, for `--help` and the README.
+    var meaning: String {
+        switch self {
+        case .success: "success (an HTTP error status still counts: the reply was printed)"
+        case .other: "any other failure"
+        case .portLookup: "port or service name lookup failed"
+        case .resolution: "address resolution failed"
+        case .connection: "connection failed (refused, unreachable, reset)"
+        case .timeout: "timed out (the message names the step)"
+        case .sending: "sending failed"
+        case .receiving: "receiving failed (bytes already received were written first)"
+        case .hostLookup: "reverse host lookup failed"
+        case .localIO: "writing the output failed"
+        case .usage: "bad arguments"
+        }
+    }
+
+    /// The table for `--help`.
+    static var table: String {
+        allCases.map { "  \($0.rawValue)\t\($0.meaning)" }.joined(separator: "\n")
+    }
+}
+
+/// The step a failure happened in, which decides the exit code for system errors.
+enum Step: String {
+    case portLookup = "port lookup"
+    case resolve = "resolving"
+    case connect = "connecting"
+    case send = "sending"
+    case receive = "receiving"
+    case reverseLookup = "reverse lookup"
+}
+
+/// A failure `netclient` reports and exits with.
+struct Failure: Error {
+    var exit: Exit
+    var message: String
+
+    /// A library error in `step`, classified by its kind.
+    init(_ error: SocketError, during step: Step) {
+        switch (error.kind, step) {
+        case (.timeout, _):
+            exit = .timeout
+            message = "timed out while \(step.rawValue): \(error)"
+        case (.resolution(let code), _) where code == .service || step == .portLookup:
+            exit = .portLookup
+            message = "port lookup failed: \(error)"
+        case (.resolution, _):
+            exit = .resolution
+            message = "address resolution failed: \(error)"
+        case (.hostLookup, _):
+            exit = .hostLookup
+            message = "host lookup failed: \(error)"
+        case (_, .connect):
+            exit = .connection
+            message = "connection failed: \(error)"
+        case (_, .send):
+            exit = .sending
+            message = "sending failed: \(error)"
+        case (_, .receive):
+            exit = .receiving
+            message = "receiving failed: \(error)"
+        default:
+            exit = .other
+            message = "\(step.rawValue) failed: \(error)"
+        }
+    }
+
+    init(_ exit: Exit, _ message: String) {
+        self.exit = exit
+        self.message = message
+    }
+}
+
+/// Runs `body`; on a `Failure` prints its line to stderr and exits with its code.
+func reportingFailures(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let failure as Failure {
+        Output.standardError.writeLine("netclient: \(failure.message)")
+        throw ExitCode(failure.exit.rawValue)
+    } catch let error as SocketError {
+        Output.standardError.writeLine("netclient: \(error)")
+        throw ExitCode(Exit.other.rawValue)
+    }
+}
+
+extension Result where Failure == SocketError {
+    /// The value, or a `netclient` failure for `step`.
+    func get(during step: Step) throws -> Success {
+        switch self {
+        case .success(let value): return value
+        case .failure(let error): throw NetclientFailure(error, during: step)
+        }
+    }
+}
+
+typealias NetclientFailure = Failure

@@ -1,0 +1,82 @@
+// `netclient get HOST PORT PATH`: fetch a path over HTTP/1.0 and stream the reply.
+
+import ArgumentParser
+import Sockets
+
+struct Get: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fetch PATH from HOST over HTTP/1.0 and stream the whole reply.",
+        discussion: """
+        PORT is a number (0-65535) or a tcp service name such as http. The reply goes to stdout \
+        (or --output) as it arrives, through the zero-copy recv loop, until the server closes.
+
+        Exit codes:
+        \(Exit.table)
+        """)
+
+    @Argument(help: "The host name or address.")
+    var host: String
+
+    @Argument(help: "The port: a number or a service name (http, ...).")
+    var port: String
+
+    @Argument(help: "The path to request, such as /index.html.")
+    var path: String
+
+    @Option(name: .shortAndLong, help: "Write the reply to this file instead of stdout.")
+    var output: String?
+
+    @Flag(name: .long, help: "Print only the body, without the status line and headers.")
+    var body = false
+
+    @OptionGroup var options: ConnectOptions
+
+    func run() throws {
+        try reportingFailures {
+            let sink = try output.map(Output.file) ?? .standardOutput
+            defer { sink.close() }
+            // Refuse a bad path before anything touches the network.
+            _ = try HTTPRequest(path: path, host: host, port: 80)
+            var socket = try options.connect(host: host, port: port, type: .stream)
+            do throws(SocketError) {
+                try socket.setTimeout(.after(options.duration))
+            } catch {
+                throw Failure(error, during: .connect)
+            }
+            let request = try HTTPRequest(path: path, host: host, port: (try? socket.remoteAddress.port) ?? 80)
+            do throws(SocketError) {
+                try socket.sendAll(Array(request.text.utf8))
+            } catch {
+                throw Failure(error, during: .send)
+            }
+            try stream(from: socket, to: sink)
+        }
+    }
+
+    /// Streams the reply through the recv loop, writing each chunk before reading the next.
+    private func stream(from socket: borrowing Socket, to sink: Output) throws {
+        var buffer = ReceiveBuffer(capacity: 64 * 1024)
+        var headers = HeaderSkipper()
+        var progress = Progress(enabled: output != nil || !Output.standardOutput.isTerminal)
+        var total = 0
+        do {
+            _ = try socket.receiveAll(using: &buffer) { chunk in
+                try chunk.withUnsafeBytes { bytes in
+                    var start = 0
+                    if body {
+                        guard let bodyStart = headers.bodyStart(in: bytes) else { return }
+                        start = bodyStart
+                    }
+                    try sink.write(UnsafeRawBufferPointer(rebasing: bytes[start...]))
+                }
+                total += chunk.byteCount
+                progress.update(total)
+            }
+        } catch let error as SocketError {
+            progress.finish(total)
+            throw Failure(error, during: .receive)
+        }
+        progress.finish(total)
+        options.note("received \(total) bytes")
+    }
+}

@@ -1,0 +1,52 @@
+// The HTTP/1.0 request `netclient get` sends, and the header/body split of the reply.
+
+/// A GET request for one path, refused if the path could inject anything.
+struct HTTPRequest {
+    let path: String
+    let hostHeader: String
+
+    /// A request for `path` on `host` (and `port`, when not 80).
+    ///
+    /// - Throws: a usage failure if the path holds CR, LF, NUL or a space, or is too long.
+    init(path: String, host: String, port: UInt16) throws {
+        for (byte, name) in [(UInt8(ascii: "\r"), "CR"), (UInt8(ascii: "\n"), "LF"), (0, "NUL"),
+                             (UInt8(ascii: " "), "a space")] where path.utf8.contains(byte) {
+            throw Failure(.usage, "refusing path \(String(reflecting: path)): it holds \(name)")
+        }
+        guard path.utf8.count <= 8192 else { throw Failure(.usage, "path longer than 8192 bytes") }
+        self.path = path.isEmpty ? "/" : path
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        hostHeader = port == 80 ? shownHost : "\(shownHost):\(port)"
+    }
+
+    /// The request's bytes.
+    var text: String {
+        "GET \(path) HTTP/1.0\r\nHost: \(hostHeader)\r\nUser-Agent: netclient\r\nAccept: */*\r\n\r\n"
+    }
+}
+
+/// Finds the end of the headers ("\r\n\r\n") across chunks, so the body can be told apart.
+struct HeaderSkipper {
+    /// How many bytes of the terminator have been matched so far.
+    private var matched = 0
+    /// Whether the headers are over.
+    private(set) var done = false
+
+    /// The offset in `chunk` where the body starts, or `nil` if the headers go on past it.
+    mutating func bodyStart(in chunk: UnsafeRawBufferPointer) -> Int? {
+        if done { return 0 }
+        let terminator: [UInt8] = [13, 10, 13, 10]
+        for (index, byte) in chunk.enumerated() {
+            if byte == terminator[matched] {
+                matched += 1
+            } else {
+                matched = byte == terminator[0] ? 1 : 0
+            }
+            if matched == 4 {
+                done = true
+                return index + 1
+            }
+        }
+        return nil
+    }
+}

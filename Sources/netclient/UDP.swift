@@ -1,0 +1,70 @@
+// `netclient udp HOST PORT MESSAGE`: one datagram out, the reply back, optionally repeated.
+
+import ArgumentParser
+import Sockets
+
+struct UDP: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "udp",
+        abstract: "Send MESSAGE as one UDP datagram and print the reply.",
+        discussion: """
+        PORT is a number or a udp service name. With --count, repeats and prints each round \
+        trip time.
+
+        Exit codes:
+        \(Exit.table)
+        """)
+
+    @Argument(help: "The host name or address.")
+    var host: String
+
+    @Argument(help: "The port: a number or a udp service name.")
+    var port: String
+
+    @Argument(help: "The message to send.")
+    var message: String
+
+    @Option(name: .long, help: "How many probes to send.")
+    var count: Int = 1
+
+    @Option(name: .long, help: "Seconds between probes.")
+    var interval: Double = 1
+
+    @OptionGroup var options: ConnectOptions
+
+    func validate() throws {
+        guard count >= 1, count <= 1_000_000 else { throw ValidationError("--count must be 1 to 1000000") }
+        guard interval >= 0, interval <= 3600 else { throw ValidationError("--interval must be 0 to 3600") }
+        guard message.utf8.count <= 65507 else { throw ValidationError("the message exceeds one datagram") }
+    }
+
+    func run() throws {
+        try reportingFailures {
+            var socket = try options.connect(host: host, port: port, type: .datagram)
+            do throws(SocketError) { try socket.setTimeout(.after(options.duration)) } catch {
+                throw Failure(error, during: .connect)
+            }
+            let peer = (try? socket.remoteAddress.description) ?? host
+            var buffer = ReceiveBuffer(capacity: 65536)
+            for probe in 1...count {
+                let start = ContinuousClock.now
+                do throws(SocketError) { try socket.sendAll(Array(message.utf8)) } catch {
+                    throw Failure(error, during: .send)
+                }
+                buffer.removeAll()
+                do throws(SocketError) { _ = try socket.receive(into: &buffer) } catch {
+                    throw Failure(error, during: .receive)
+                }
+                let elapsed = start.duration(to: .now)
+                let reply = buffer.withBytes { span in span.withUnsafeBytes { String(decoding: $0, as: UTF8.self) } }
+                if count == 1 {
+                    try Output.standardOutput.write(reply + "\n")
+                } else {
+                    try Output.standardOutput.write(
+                        "\(buffer.count) bytes from \(peer): probe=\(probe) time=\(fixed(elapsed.seconds * 1000, 3)) ms: \(reply)\n")
+                }
+                if probe < count { sleepThread(for: .milliseconds(Int64(interval * 1000))) }
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Sockets
+import SocketsTesting
+import Testing
+
+@Suite struct OtherCommandTests {
+    @Test(arguments: ["127.0.0.1", "::1"])
+    func udpRequestAndReply(_ host: String) throws {
+        let loopback: SocketAddress = host == "::1" ? .ipv6(.loopback, port: 0) : .ipv4(.loopback, port: 0)
+        let server = try TestServer.udpEcho(datagrams: 4, on: loopback, lifetime: .seconds(20))
+        let result = try netclient(["udp", host, "\(server.address.port!)", "hello there"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(String(decoding: result.standardOutput, as: UTF8.self) == "hello there\n")
+        let probes = try netclient(["udp", host, "\(server.address.port!)", "x", "--count", "3", "--interval", "0"])
+        let lines = String(decoding: probes.standardOutput, as: UTF8.self).split(separator: "\n")
+        #expect(probes.status == 0)
+        #expect(lines.count == 3 && lines.allSatisfy { $0.contains("time=") && $0.hasSuffix(": x") })
+    }
+
+    @Test func udpWithoutAReplyTimesOut() throws {
+        let quiet = try Socket(.ipv4, .datagram)
+        try quiet.bind(to: .ipv4(.loopback, port: 0))
+        let result = try netclient(["udp", "127.0.0.1", "\(try quiet.localAddress.port!)", "x", "--timeout", "0.3"])
+        #expect(result.status == 5 || result.status == 7)
+        #expect(!result.standardError.isEmpty)
+    }
+
+    @Test func resolveListsEveryAddressAndReverseLooksUpIPs() throws {
+        let names = try netclient(["resolve", "localhost", "80"])
+        let text = String(decoding: names.standardOutput, as: UTF8.self)
+        #expect(names.status == 0)
+        #expect(text.contains("canonical name: localhost"))
+        #expect(text.contains("IPv4\tstream\ttcp\t127.0.0.1:80"))
+        #expect(text.contains("IPv4\tdatagram\tudp\t127.0.0.1:80"))
+        let reverse = try netclient(["resolve", "127.0.0.1"])
+        #expect(String(decoding: reverse.standardOutput, as: UTF8.self).contains("reverse: 127.0.0.1 is localhost"))
+        let noName = try netclient(["resolve", "127.0.0.2"])
+        #expect(noName.status == 8)
+        #expect(noName.standardError.contains("host lookup failed"))
+        let bad = try netclient(["resolve", "nosuchhost.invalid"])
+        #expect(bad.status == 3)
+    }
+
+    @Test func portLooksUpBothWays() throws {
+        #expect(try netclient(["port", "http"]).standardOutput == Data("80\n".utf8))
+        #expect(try netclient(["port", "domain", "--udp"]).standardOutput == Data("53\n".utf8))
+        #expect(try netclient(["port", "443"]).standardOutput == Data("https\n".utf8))
+        let unknown = try netclient(["port", "nosuchservice"])
+        #expect(unknown.status == 2 && unknown.standardError.contains("unknown service name"))
+    }
+
+    @Test func throughputDrainsTheEmbeddedSourceAndARemoteOne() throws {
+        let embedded = try netclient(["throughput", "--bytes", "50000000"])
+        let line = String(decoding: embedded.standardOutput, as: UTF8.self)
+        #expect(embedded.status == 0, "\(embedded.standardError)")
+        #expect(line.hasPrefix("received 50000000 bytes") && line.contains("GiB/s"))
+        let server = try TestServer.source(bytes: 3_000_000)
+        let remote = try netclient(["throughput", "127.0.0.1", "\(server.address.port!)"])
+        #expect(String(decoding: remote.standardOutput, as: UTF8.self).hasPrefix("received 3000000 bytes"))
+        try server.wait()
+    }
+
+    @Test func helpListsTheExitCodes() throws {
+        let help = try netclient(["get", "--help"])
+        let text = String(decoding: help.standardOutput, as: UTF8.self)
+        #expect(text.contains("5\ttimed out") && text.contains("--timeout") && text.contains("-6"))
+        let bad = try netclient(["get", "127.0.0.1"])
+        #expect(bad.status == 64)
+    }
+}
