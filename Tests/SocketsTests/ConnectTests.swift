@@ -1,37 +1,6 @@
 import Sockets
+import SocketsTesting
 import Testing
-
-/// A listener whose accept queue is full, so a further connect never completes.
-final class FullBacklog {
-    let listener: Socket
-    let address: SocketAddress
-    private var fillers: [Int32] = []
-
-    init(_ family: SocketAddress = .ipv4(.loopback, port: 0)) throws {
-        let listening = try Loopback.listener(family, backlog: 0)
-        address = listening.address
-        listener = listening.socket
-        // Fill the queue: connects succeed until it is full; then one times out.
-        var full = false
-        for _ in 0..<16 where !full {
-            let client = try Socket(address.family, .stream)
-            do {
-                try client.connect(to: address, timeout: .milliseconds(100))
-                fillers.append(client.releaseDescriptor())
-            } catch {
-                full = true
-            }
-        }
-        if !full {
-            throw SocketError(.system(.invalidArgument), operation: "fill backlog",
-                              detail: "the backlog never filled")
-        }
-    }
-
-    deinit {
-        for descriptor in fillers { _ = try? Socket(adopting: descriptor) }
-    }
-}
 
 @Suite struct ConnectTests {
     @Test(arguments: Loopback.both)
@@ -64,7 +33,7 @@ final class FullBacklog {
     }
 
     @Test func fullBacklogTimesOut() throws {
-        let backlog = try FullBacklog()
+        let backlog = try FullBacklogListener()
         let client = try Socket(.ipv4, .stream)
         #expect {
             try client.connect(to: backlog.address, timeout: .milliseconds(200))
@@ -77,14 +46,14 @@ final class FullBacklog {
     }
 
     @Test func socketTimeoutAppliesToConnect() throws {
-        let backlog = try FullBacklog()
+        let backlog = try FullBacklogListener()
         var client = try Socket(.ipv4, .stream)
         try client.setTimeout(.milliseconds(100))
         #expect(throws: SocketError.self) { try client.connect(to: backlog.address) }
     }
 
     @Test func nonBlockingConnectSaysWouldBlockOrConnects() throws {
-        let backlog = try FullBacklog()
+        let backlog = try FullBacklogListener()
         var client = try Socket(.ipv4, .stream)
         try client.setTimeout(.nonBlocking)
         #expect {
@@ -129,7 +98,7 @@ final class FullBacklog {
     }
 
     @Test func oneDeadlineCoversEveryAddress() throws {
-        let backlog = try FullBacklog()
+        let backlog = try FullBacklogListener()
         #expect {
             _ = try Socket.connect(toAny: [backlog.address, backlog.address], timeout: .milliseconds(200))
         } throws: { error in
