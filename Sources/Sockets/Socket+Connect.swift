@@ -69,38 +69,47 @@ extension Socket {
     ///   - family: only addresses of this family (`.unspecified` for all).
     ///   - timeout: the most the connects may take together; `nil` to wait as long as each takes.
     ///     Resolution itself cannot be bounded and is not counted.
+    ///   - strategy: `.sequential` (the default) or `.happyEyeballs` (RFC 8305 racing).
     /// - Throws: ``SocketError``: the port or host resolution error, or, if every address
     ///   failed, an error whose ``SocketError/attempts`` lists each address and why, and whose
     ///   kind is `.timeout` if time ran out, else the last attempt's kind.
     public static func connect(
         toHost host: String, port: String, type: SocketType = .stream,
-        family: AddressFamily = .unspecified, timeout: Duration? = nil
+        family: AddressFamily = .unspecified, timeout: Duration? = nil,
+        strategy: ConnectStrategy = .sequential
     ) throws(SocketError) -> Socket {
         let number = try Service.port(port, protocol: type == .datagram ? .udp : .tcp)
-        return try connect(toHost: host, port: number, type: type, family: family, timeout: timeout)
+        return try connect(toHost: host, port: number, type: type, family: family, timeout: timeout,
+                           strategy: strategy)
     }
 
-    /// Connects to `host` on a numeric `port`; see ``connect(toHost:port:type:family:timeout:)-(_,String,_,_,_)``.
+    /// Connects to `host` on a numeric `port`; see
+    /// ``connect(toHost:port:type:family:timeout:strategy:)-(_,String,_,_,_,_)``.
     public static func connect(
         toHost host: String, port: UInt16, type: SocketType = .stream,
-        family: AddressFamily = .unspecified, timeout: Duration? = nil
+        family: AddressFamily = .unspecified, timeout: Duration? = nil,
+        strategy: ConnectStrategy = .sequential
     ) throws(SocketError) -> Socket {
         let candidates = try Resolver.resolve(host, port: port, family: family, type: type)
         return try connect(toAny: candidates.map(\.address), type: type, timeout: timeout,
-                           target: "\(host) port \(port)")
+                           strategy: strategy, target: "\(host) port \(port)")
     }
 
-    /// Connects to the first of `addresses` that accepts, in order, under one deadline.
+    /// Connects to the first of `addresses` that accepts, under one deadline.
     ///
-    /// Not one system call: one socket and one ``connect(to:timeout:)`` per address until one
-    /// succeeds; the others are closed at once.
+    /// Not one system call. `.sequential`: one socket and one ``connect(to:timeout:)`` per
+    /// address, in order, until one succeeds. `.happyEyeballs`: RFC 8305 racing (see
+    /// ``ConnectStrategy``). Sockets of failed attempts are closed at once.
     ///
     /// - Throws: ``SocketError`` listing every attempt (see
-    ///   ``connect(toHost:port:type:family:timeout:)-(_,String,_,_,_)``).
+    ///   ``connect(toHost:port:type:family:timeout:strategy:)-(_,String,_,_,_,_)``).
     public static func connect(
         toAny addresses: [SocketAddress], type: SocketType = .stream, timeout: Duration? = nil,
-        target: String? = nil
+        strategy: ConnectStrategy = .sequential, target: String? = nil
     ) throws(SocketError) -> Socket {
+        if case .happyEyeballs(let delay) = strategy, type == .stream {
+            return try connectRacing(addresses, type: type, attemptDelay: delay, timeout: timeout, target: target)
+        }
         let deadline = timeout.map { ContinuousClock.now.advanced(by: $0) }
         var attempts: [ConnectAttempt] = []
         for address in addresses {

@@ -108,11 +108,7 @@ public struct Socket: ~Copyable, Sendable {
 
     /// Sets or clears `O_NONBLOCK`, leaving the other flags as they are.
     borrowing func setNonBlocking(_ nonBlocking: Bool) throws(SocketError) {
-        do throws(Errno) {
-            let flags = try Sys.fcntl(descriptor, Constants.f_getfl)
-            let wanted = nonBlocking ? flags | Constants.o_nonblock : flags & ~Constants.o_nonblock
-            if wanted != flags { _ = try Sys.fcntl(descriptor, Constants.f_setfl, wanted) }
-        } catch {
+        do throws(Errno) { try Sys.setNonBlocking(descriptor, nonBlocking) } catch {
             throw .system(error, "fcntl")
         }
     }

@@ -17,8 +17,17 @@ struct ConnectOptions: ParsableArguments {
     @Flag(name: .long, help: "Print each address tried and the local and peer addresses.")
     var verbose = false
 
+    @Flag(name: .long, help: "Try addresses one after another instead of racing them (Happy Eyeballs).")
+    var noHappyEyeballs = false
+
+    @Option(name: .long, help: "Milliseconds between Happy Eyeballs connection attempts (at least 10).")
+    var attemptDelay: Int = 250
+
     func validate() throws {
         guard !(ipv4Only && ipv6Only) else { throw ValidationError("-4 and -6 exclude each other") }
+        guard attemptDelay >= 10, attemptDelay <= 60_000 else {
+            throw ValidationError("--attempt-delay must be 10 to 60000 milliseconds")
+        }
         guard timeout > 0, timeout.isFinite, timeout < 1e9 else {
             throw ValidationError("--timeout must be a positive number of seconds")
         }
@@ -52,8 +61,10 @@ struct ConnectOptions: ParsableArguments {
         for address in addresses { note("trying \(address)") }
         let socket: Socket
         do throws(SocketError) {
+            let strategy: ConnectStrategy = noHappyEyeballs
+                ? .sequential : .happyEyeballs(attemptDelay: .milliseconds(attemptDelay))
             socket = try Socket.connect(toAny: addresses, type: type, timeout: duration,
-                                        target: "\(host) port \(port)")
+                                        strategy: strategy, target: "\(host) port \(port)")
         } catch {
             throw Failure(error, during: .connect)
         }

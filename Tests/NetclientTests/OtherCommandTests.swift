@@ -60,6 +60,15 @@ import Testing
         try server.wait()
     }
 
+    @Test func happyEyeballsCanBeTurnedOffOrTuned() throws {
+        let server = try TestServer.source(bytes: 1000, connections: 2)
+        for flags in [["--no-happy-eyeballs"], ["--attempt-delay", "20"]] {
+            let result = try netclient(["throughput", "127.0.0.1", "\(server.address.port!)"] + flags)
+            #expect(result.status == 0, "\(result.standardError)")
+        }
+        #expect(try netclient(["throughput", "127.0.0.1", "1", "--attempt-delay", "5"]).status == 64)
+    }
+
     @Test func helpListsTheExitCodes() throws {
         let help = try netclient(["get", "--help"])
         let text = String(decoding: help.standardOutput, as: UTF8.self)

@@ -242,6 +242,31 @@ enum Sys {
         return ready == 0 ? 0 : entry.revents
     }
 
+    /// `poll` on several descriptors for the same events, not retried on EINTR. Returns each
+    /// descriptor's ready events, in order (all empty on a timeout).
+    static func poll(
+        _ fds: [Int32], events: Int16, timeoutMilliseconds: Int32
+    ) throws(Errno) -> [Int16] {
+        var entries = fds.map { pollfd(fd: $0, events: events, revents: 0) }
+        _ = try entries.withUnsafeMutableBufferPointer { (buffer) throws(Errno) in
+            try once("poll") { cshims_poll(buffer.baseAddress!, UInt32(buffer.count), timeoutMilliseconds) }
+        }
+        return entries.map(\.revents)
+    }
+
+    /// Sets or clears `O_NONBLOCK` on a raw descriptor.
+    static func setNonBlocking(_ fd: Int32, _ nonBlocking: Bool) throws(Errno) {
+        let flags = try fcntl(fd, Constants.f_getfl)
+        let wanted = nonBlocking ? flags | Constants.o_nonblock : flags & ~Constants.o_nonblock
+        if wanted != flags { _ = try fcntl(fd, Constants.f_setfl, wanted) }
+    }
+
+    /// `getsockopt(SO_ERROR)`: the pending error on a raw descriptor, if any.
+    static func pendingError(_ fd: Int32) throws(Errno) -> Errno? {
+        let code = try option(fd, Constants.sol_socket, Constants.so_error, as: Int32.self, initial: 0)
+        return code == 0 ? nil : Errno(rawValue: code)
+    }
+
     // MARK: - Data
 
     /// `recv`.

@@ -1,0 +1,86 @@
+@testable import Sockets
+import SocketsTesting
+import Testing
+
+@Suite struct HappyEyeballsTests {
+    @Test func interleavesFamiliesFirstFamilyFirst() throws {
+        let v6a = SocketAddress.ipv6(.loopback, port: 1), v6b = SocketAddress.ipv6(.loopback, port: 2)
+        let v4a = SocketAddress.ipv4(.loopback, port: 3), v4b = SocketAddress.ipv4(.loopback, port: 4)
+        #expect(Socket.interleavedByFamily([v6a, v6b, v4a, v4b]) == [v6a, v4a, v6b, v4b])
+        #expect(Socket.interleavedByFamily([v4a, v6a, v6b]) == [v4a, v6a, v6b])
+        #expect(Socket.interleavedByFamily([]).isEmpty)
+    }
+
+    @Test(arguments: [true, false])
+    func aStalledFirstFamilyCostsTheAttemptDelayNotTheTimeout(_ ipv6First: Bool) throws {
+        let stalled = try FullBacklogListener(on: ipv6First ? .ipv6(.loopback, port: 0) : .ipv4(.loopback, port: 0))
+        let server = try TestServer.silent(on: ipv6First ? .ipv4(.loopback, port: 0) : .ipv6(.loopback, port: 0),
+                                           lifetime: .seconds(20))
+        let start = ContinuousClock.now
+        try MockingDriver.withMocking { driver in
+            let socket = try Socket.connect(
+                toAny: [stalled.address, server.address], timeout: .seconds(20),
+                strategy: .happyEyeballs(attemptDelay: .milliseconds(200)))
+            let elapsed = start.duration(to: .now)
+            #expect(try socket.remoteAddress == server.address)
+            #expect(socket.timeout == .blocking)
+            // Generous bounds: after about the attempt delay, far before the timeout.
+            #expect(elapsed >= .milliseconds(150) && elapsed < .seconds(10))
+            #expect(driver.count(of: "connect") == 2)
+            try socket.close()
+            // Every socket the race opened was closed: the loser by the race, the winner here.
+            #expect(driver.count(of: "socket") == driver.count(of: "close"))
+        }
+    }
+
+    @Test func bothDeadListsBothAddresses() throws {
+        let closed6 = try Loopback.closedPort(.ipv6(.loopback, port: 0))
+        let closed4 = try Loopback.closedPort(.ipv4(.loopback, port: 0))
+        try MockingDriver.withMocking { driver in
+            #expect {
+                _ = try Socket.connect(toAny: [closed6, closed4], timeout: .seconds(5), strategy: .happyEyeballs)
+            } throws: { error in
+                guard let error = error as? SocketError else { return false }
+                return error.kind == .system(.connectionRefused)
+                    && Set(error.attempts.map(\.address)) == [closed6, closed4]
+                    && error.attempts.allSatisfy { $0.error.kind == .system(.connectionRefused) }
+            }
+            #expect(driver.count(of: "socket") == 2 && driver.count(of: "close") == 2)
+        }
+    }
+
+    @Test func bothStalledTimesOutListingBoth() throws {
+        let stalled6 = try FullBacklogListener(on: .ipv6(.loopback, port: 0))
+        let stalled4 = try FullBacklogListener(on: .ipv4(.loopback, port: 0))
+        try MockingDriver.withMocking { driver in
+            #expect {
+                _ = try Socket.connect(toAny: [stalled6.address, stalled4.address], timeout: .milliseconds(400),
+                                       strategy: .happyEyeballs(attemptDelay: .milliseconds(50)))
+            } throws: { error in
+                guard let error = error as? SocketError else { return false }
+                return error.kind == .timeout && error.attempts.count == 2
+                    && error.attempts.allSatisfy { $0.error.kind == .timeout }
+            }
+            #expect(driver.count(of: "socket") == driver.count(of: "close"))
+        }
+    }
+
+    @Test func aFirstWinnerStartsNoSecondAttempt() throws {
+        let server = try TestServer.silent(on: .ipv6(.loopback, port: 0), lifetime: .seconds(20))
+        let unused = SocketAddress.ipv4(.loopback, port: 9)
+        try MockingDriver.withMocking { driver in
+            let socket = try Socket.connect(toAny: [server.address, unused], timeout: .seconds(5),
+                                            strategy: .happyEyeballs)
+            #expect(try socket.remoteAddress == server.address)
+            #expect(driver.count(of: "socket") == 1 && driver.count(of: "connect") == 1)
+            try socket.close()
+        }
+    }
+
+    @Test func connectToHostCanRace() throws {
+        let server = try TestServer.silent(lifetime: .seconds(20))
+        let socket = try Socket.connect(toHost: "localhost", port: server.address.port!, timeout: .seconds(5),
+                                        strategy: .happyEyeballs)
+        #expect(try socket.remoteAddress.port == server.address.port)
+    }
+}
