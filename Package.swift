@@ -32,6 +32,14 @@ let package = Package(
             dependencies: ["Sockets"]
         ),
         .target(
+            name: "BenchC",
+            cSettings: [.unsafeFlags(["-O2"])]
+        ),
+        .executableTarget(
+            name: "sockets-bench",
+            dependencies: ["Sockets", "BenchC"]
+        ),
+        .target(
             name: "MallocCounter",
             path: "Tests/MallocCounter",
             linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]

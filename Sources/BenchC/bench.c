@@ -1,0 +1,177 @@
+#define _GNU_SOURCE
+#include "BenchC.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+
+int32_t bench_pin_to_cpu(int32_t cpu) {
+#if defined(__linux__)
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return sched_setaffinity(0, sizeof set, &set);
+#else
+    (void)cpu;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+static double now_seconds(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int read_exactly(int fd, void *buffer, size_t size) {
+    size_t done = 0;
+    while (done < size) {
+        ssize_t n = recv(fd, (char *)buffer + done, size - done, 0);
+        if (n <= 0) {
+            if (n < 0 && errno == EINTR) continue;
+            return -1;
+        }
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+int32_t bench_source_serve(int32_t listener, int32_t connections, size_t chunk, int32_t idle_ms) {
+    char *buffer = aligned_alloc(4096, (chunk + 4095) & ~(size_t)4095);
+    if (!buffer) return -1;
+    for (size_t i = 0; i < chunk; i++) buffer[i] = (char)(i * 31 + (i >> 9));
+    for (int32_t served = 0; served < connections; served++) {
+        struct pollfd entry = { .fd = listener, .events = POLLIN };
+        if (poll(&entry, 1, idle_ms) <= 0) break;
+        int fd = accept(listener, NULL, NULL);
+        if (fd < 0) continue;
+        uint64_t request[2];
+        if (read_exactly(fd, request, sizeof request) == 0) {
+            uint64_t bytes = request[0], milliseconds = request[1];
+            double stop = now_seconds() + (double)milliseconds / 1000.0;
+            uint64_t sent = 0;
+            while (milliseconds > 0 ? now_seconds() < stop : sent < bytes) {
+                size_t size = chunk;
+                if (milliseconds == 0 && bytes - sent < size) size = (size_t)(bytes - sent);
+                ssize_t n = send(fd, buffer, size, MSG_NOSIGNAL);
+                if (n < 0) {
+                    if (errno == EINTR) continue;
+                    break;
+                }
+                sent += (uint64_t)n;
+            }
+            shutdown(fd, SHUT_WR);
+            // Wait for the receiver to close, so the data is never cut short by our close.
+            char sink[256];
+            while (recv(fd, sink, sizeof sink, 0) > 0) {}
+        }
+        close(fd);
+    }
+    free(buffer);
+    return 0;
+}
+
+int64_t bench_c_recv_loop(int32_t fd, void *buffer, size_t size, int64_t *calls) {
+    int64_t total = 0, count = 0;
+    for (;;) {
+        ssize_t n = recv(fd, buffer, size, 0);
+        count++;
+        if (n > 0) { total += n; continue; }
+        if (n == 0) break;
+        if (errno == EINTR) continue;
+        *calls = count;
+        return -1;
+    }
+    *calls = count;
+    return total;
+}
+
+int64_t bench_c_recv_datagrams(int32_t fd, void *buffer, size_t size) {
+    int64_t count = 0;
+    for (;;) {
+        ssize_t n = recv(fd, buffer, size, 0);
+        if (n >= 0) { count++; continue; }
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return count;
+        return -1;
+    }
+}
+
+int64_t bench_c_recvmmsg_datagrams(int32_t fd, void *arena, size_t size, int32_t batch) {
+#if defined(__linux__)
+    struct mmsghdr messages[batch];
+    struct iovec vectors[batch];
+    int64_t count = 0;
+    for (;;) {
+        for (int i = 0; i < batch; i++) {
+            vectors[i].iov_base = (char *)arena + (size_t)i * size;
+            vectors[i].iov_len = size;
+            memset(&messages[i].msg_hdr, 0, sizeof messages[i].msg_hdr);
+            messages[i].msg_hdr.msg_iov = &vectors[i];
+            messages[i].msg_hdr.msg_iovlen = 1;
+        }
+        int n = recvmmsg(fd, messages, (unsigned)batch, MSG_WAITFORONE, NULL);
+        if (n > 0) { count += n; continue; }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return count;
+        return -1;
+    }
+#else
+    (void)fd; (void)arena; (void)size; (void)batch;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+int64_t bench_send_datagrams(int32_t fd, size_t size, int64_t count) {
+#if defined(__linux__)
+    enum { batch = 64 };
+    char *payload = calloc(1, size ? size : 1);
+    struct mmsghdr messages[batch];
+    struct iovec vectors[batch];
+    int64_t sent = 0;
+    while (sent < count) {
+        int n = (int)(count - sent < batch ? count - sent : batch);
+        for (int i = 0; i < n; i++) {
+            vectors[i].iov_base = payload;
+            vectors[i].iov_len = size;
+            memset(&messages[i].msg_hdr, 0, sizeof messages[i].msg_hdr);
+            messages[i].msg_hdr.msg_iov = &vectors[i];
+            messages[i].msg_hdr.msg_iovlen = 1;
+        }
+        int done = sendmmsg(fd, messages, (unsigned)n, 0);
+        if (done < 0) {
+            if (errno == EINTR) continue;
+            free(payload);
+            return -1;
+        }
+        sent += done;
+    }
+    free(payload);
+    return sent;
+#else
+    (void)fd; (void)size; (void)count;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+double bench_thread_cpu_seconds(void) {
+#if defined(RUSAGE_THREAD)
+    struct rusage usage;
+    getrusage(RUSAGE_THREAD, &usage);
+    return (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6 +
+           (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6;
+#else
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+#endif
+}

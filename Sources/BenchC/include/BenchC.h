@@ -1,0 +1,38 @@
+// The C side of the throughput benchmark: the traffic source and the plain C receive loops the
+// library is measured against. Compiled with optimisation; only the benchmark links it.
+#ifndef BENCH_C_H
+#define BENCH_C_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+/// Pins the calling thread to one CPU (Linux); returns 0, or -1 where it cannot.
+int32_t bench_pin_to_cpu(int32_t cpu);
+
+/// Serves connections on the listening socket `listener`, one after another: each client
+/// first sends a 16-byte request (little-endian uint64 byte count, uint64 milliseconds); the
+/// source then sends that many bytes (or, with milliseconds > 0, until that much time has
+/// passed) from a `chunk`-byte buffer and closes. Returns after `connections` connections, or
+/// when no client comes for `idle_ms`.
+int32_t bench_source_serve(int32_t listener, int32_t connections, size_t chunk, int32_t idle_ms);
+
+/// The plain C recv loop: receives into `buffer` (`size` bytes at a time) until end of stream,
+/// counting bytes and calls. Returns the bytes, or -1 with errno.
+int64_t bench_c_recv_loop(int32_t fd, void *buffer, size_t size, int64_t *calls);
+
+/// Plain C datagram loop on a non-blocking socket: one recv per datagram until it would
+/// block. Returns datagrams received, or -1 with errno.
+int64_t bench_c_recv_datagrams(int32_t fd, void *buffer, size_t size);
+
+/// C datagram loop with recvmmsg: `batch` datagrams per call into `size`-byte slots of
+/// `arena`, until it would block. Returns datagrams received, or -1 with errno.
+int64_t bench_c_recvmmsg_datagrams(int32_t fd, void *arena, size_t size, int32_t batch);
+
+/// Sends `count` datagrams of `size` bytes on a connected UDP socket with sendmmsg, 64 at a
+/// time. Returns datagrams sent, or -1 with errno.
+int64_t bench_send_datagrams(int32_t fd, size_t size, int64_t count);
+
+/// CPU time (user + system) of the calling thread, in seconds.
+double bench_thread_cpu_seconds(void);
+
+#endif

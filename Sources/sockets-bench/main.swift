@@ -1,0 +1,170 @@
+// sockets-bench: the library's recv loop against a plain C recv loop, side by side in one run.
+//
+//   sockets-bench [--sizes 64,1024,...] [--repetitions 5] [--modes drain,stream]
+//                 [--duration 0.5] [--bytes 268435456] [--udp-count 100000] [--no-udp]
+//                 [--no-tcp] [--json FILE] [--svg FILE]
+//
+// Contenders run interleaved (A B C, B C A, ...) and each figure is the median of the
+// repetitions; every ratio compares with the C loop measured in the same run.
+
+import BenchC
+import Foundation
+import Sockets
+
+struct Options {
+    var sizes = [64, 1024, 16 * 1024, 64 * 1024, 256 * 1024, 1024 * 1024]
+    var repetitions = 5
+    var modes: [Mode] = [.drain, .stream]
+    var duration = Duration.milliseconds(500)
+    var drainBytes = 256 << 20
+    var udpCount = 100_000
+    var udpSizes = [64, 1400]
+    var tcp = true
+    var udp = true
+    var json: String?
+    var svg: String?
+
+    init(_ arguments: [String]) throws {
+        var rest = arguments[...]
+        func value(_ flag: String) throws -> String {
+            guard let next = rest.popFirst() else { throw usage("\(flag) needs a value") }
+            return next
+        }
+        func number(_ flag: String, _ text: String) throws -> Int {
+            guard let number = Int(text), number > 0 else { throw usage("\(flag): not a positive number: \(text)") }
+            return number
+        }
+        while let flag = rest.popFirst() {
+            switch flag {
+            case "--sizes": sizes = try value(flag).split(separator: ",").map { try number(flag, String($0)) }
+            case "--repetitions": repetitions = try number(flag, value(flag))
+            case "--modes":
+                modes = try value(flag).split(separator: ",").map {
+                    guard let mode = Mode(rawValue: String($0)) else { throw usage("--modes: drain or stream") }
+                    return mode
+                }
+            case "--duration":
+                guard let seconds = Double(try value(flag)), seconds > 0, seconds < 3600 else {
+                    throw usage("--duration: seconds, more than 0")
+                }
+                duration = .milliseconds(Int64(seconds * 1000))
+            case "--bytes": drainBytes = try number(flag, value(flag))
+            case "--udp-count": udpCount = try number(flag, value(flag))
+            case "--udp-sizes": udpSizes = try value(flag).split(separator: ",").map { try number(flag, String($0)) }
+            case "--no-udp": udp = false
+            case "--no-tcp": tcp = false
+            case "--json": json = try value(flag)
+            case "--svg": svg = try value(flag)
+            default: throw usage("unknown flag \(flag)")
+            }
+        }
+    }
+}
+
+struct UsageError: Error, CustomStringConvertible { var description: String }
+func usage(_ message: String) -> UsageError { UsageError(description: message) }
+
+/// Rotates `items` by `shift`, for interleaving the contenders' order between repetitions.
+func rotated<T>(_ items: [T], by shift: Int) -> [T] {
+    guard !items.isEmpty else { return items }
+    let start = shift % items.count
+    return Array(items[start...] + items[..<start])
+}
+
+/// Medians per contender, with ratios against `baseline`.
+func summarize(_ results: [String: [Measurement]], order: [String], baseline: String, workload: String,
+               mode: String, size: Int) -> [Row] {
+    func medians(_ name: String) -> (Double, Double, Double) {
+        let runs = results[name] ?? []
+        return (median(runs.map(\.gibPerSecond)), median(runs.map(\.callsPerSecond)),
+                median(runs.map(\.cpuSecondsPerGiB)))
+    }
+    let (cRate, cCalls, cCPU) = medians(baseline)
+    return order.map { name in
+        let (rate, calls, cpu) = medians(name)
+        return Row(workload: workload, mode: mode, size: size, contender: name,
+                   repetitions: results[name]?.count ?? 0, gibPerSecond: rate, callsPerSecond: calls,
+                   cpuSecondsPerGiB: cpu, ratioToC: rate / cRate, callsRatioToC: calls / cCalls,
+                   cpuRatioToC: cpu / cCPU)
+    }
+}
+
+func printTable(_ rows: [Row]) {
+    let header = ["workload", "mode", "size", "contender", "GiB/s", "calls/s", "CPU s/GiB", "x C", "calls x C", "CPU x C"]
+    var lines = [header]
+    for row in rows {
+        lines.append([row.workload, row.mode, "\(row.size)", row.contender,
+                      String(format: "%.2f", row.gibPerSecond), String(format: "%.0f", row.callsPerSecond),
+                      String(format: "%.3f", row.cpuSecondsPerGiB), String(format: "%.3f", row.ratioToC),
+                      String(format: "%.3f", row.callsRatioToC), String(format: "%.3f", row.cpuRatioToC)])
+    }
+    let widths = header.indices.map { column in lines.map { $0[column].count }.max() ?? 0 }
+    for (index, line) in lines.enumerated() {
+        print(line.enumerated().map { column, cell in
+            column == 3 ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                : String(repeating: " ", count: widths[column] - cell.count) + cell
+        }.joined(separator: "  "))
+        if index == 0 { print(String(repeating: "-", count: widths.reduce(0, +) + 2 * (widths.count - 1))) }
+    }
+}
+
+func main() throws {
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    if arguments.first == "source" { try runSourceProcess(connections: 1_000_000) }
+    let options = try Options(arguments)
+    if ProcessInfo.processInfo.activeProcessorCount > 1 { _ = bench_pin_to_cpu(1) }
+    var rows: [Row] = []
+    if options.tcp {
+        let source = try SourceProcess()
+        defer { source.stop() }
+        for mode in options.modes {
+            for size in options.sizes {
+                let bytes = min(options.drainBytes, size * 1_000_000)
+                var results: [String: [Measurement]] = [:]
+                for repetition in 0..<options.repetitions {
+                    for contender in rotated(TCPContender.allCases, by: repetition) {
+                        let run = try measureTCP(contender, size: size, mode: mode, bytes: bytes,
+                                                 duration: options.duration, sourcePort: source.port)
+                        results[contender.rawValue, default: []].append(run)
+                    }
+                }
+                let summary = summarize(results, order: TCPContender.allCases.map(\.rawValue),
+                                        baseline: TCPContender.c.rawValue, workload: "tcp", mode: mode.rawValue, size: size)
+                rows += summary
+                FileHandle.standardError.write(Data("tcp \(mode.rawValue) \(size) B: done\n".utf8))
+            }
+        }
+    }
+    if options.udp {
+        for size in options.udpSizes {
+            var results: [String: [Measurement]] = [:]
+            for repetition in 0..<options.repetitions {
+                for contender in rotated(UDPContender.allCases, by: repetition) {
+                    results[contender.rawValue, default: []].append(try measureUDP(contender, size: size, count: options.udpCount))
+                }
+            }
+            rows += summarize(results, order: UDPContender.allCases.map(\.rawValue),
+                              baseline: UDPContender.cPlain.rawValue, workload: "udp", mode: "drain", size: size)
+        }
+    }
+    print("sockets-bench: medians of \(options.repetitions) interleaved runs; ratios against the C loop of the same run")
+    print("(udp rows: calls/s is datagrams/s)")
+    printTable(rows)
+    if let path = options.json {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(rows).write(to: URL(fileURLWithPath: path))
+    }
+    if let path = options.svg {
+        let mode = options.modes.first?.rawValue ?? "drain"
+        try throughputChart(rows, mode: mode, title: "TCP recv loop over loopback, \(mode) mode (sockets-bench)")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+    }
+}
+
+do {
+    try main()
+} catch {
+    FileHandle.standardError.write(Data("sockets-bench: \(error)\n".utf8))
+    exit(1)
+}
