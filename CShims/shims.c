@@ -238,14 +238,6 @@ int32_t cshims_poll(struct pollfd *fds, uint32_t count, int32_t timeoutMilliseco
 
 // MARK: - Data
 
-ssize_t cshims_recv(int32_t fd, void *buffer, size_t length, int32_t flags) {
-    return recv(fd, buffer, length, flags);
-}
-
-ssize_t cshims_send(int32_t fd, const void *buffer, size_t length, int32_t flags) {
-    return send(fd, buffer, length, flags | cshims_MSG_NOSIGNAL);
-}
-
 ssize_t cshims_sendto(int32_t fd, const void *buffer, size_t length, int32_t flags,
                       const struct sockaddr *address, socklen_t addressLength) {
     return sendto(fd, buffer, length, flags | cshims_MSG_NOSIGNAL, address, addressLength);

@@ -143,12 +143,22 @@ int32_t cshims_poll(struct pollfd *_Nonnull fds, uint32_t count, int32_t timeout
 
 // MARK: - Data
 
-/// `recv(2)`. In C to keep one module and one convention for every socket call.
-ssize_t cshims_recv(int32_t fd, void *_Nonnull buffer, size_t length, int32_t flags);
+/// `recv(2)`. Inline, so that the recv loop pays nothing over calling libc directly; in C to
+/// keep one module and one convention for every socket call.
+static inline ssize_t cshims_recv(int32_t fd, void *_Nonnull buffer, size_t length, int32_t flags) {
+    return recv(fd, buffer, length, flags);
+}
 
 /// `send(2)` that never raises SIGPIPE: adds `MSG_NOSIGNAL` on Linux (Darwin sockets made here
-/// carry `SO_NOSIGPIPE`). In C because the two platforms spell this differently.
-ssize_t cshims_send(int32_t fd, const void *_Nonnull buffer, size_t length, int32_t flags);
+/// carry `SO_NOSIGPIPE`). Inline, like `cshims_recv`; in C because the two platforms spell this
+/// differently.
+static inline ssize_t cshims_send(int32_t fd, const void *_Nonnull buffer, size_t length, int32_t flags) {
+#if defined(MSG_NOSIGNAL)
+    return send(fd, buffer, length, flags | MSG_NOSIGNAL);
+#else
+    return send(fd, buffer, length, flags);
+#endif
+}
 
 /// `sendto(2)`, with `MSG_NOSIGNAL` added on Linux as for `cshims_send`.
 ssize_t cshims_sendto(int32_t fd, const void *_Nonnull buffer, size_t length, int32_t flags,

@@ -15,7 +15,7 @@ extension Socket {
     public borrowing func receiveBatch(
         into batch: inout DatagramBatch, flags: MessageFlags = []
     ) throws(SocketError) -> Int {
-        var deadline: ContinuousClock.Instant? = nil
+        var deadline: Deadline? = nil
         let headers = batch.headers
         batch.count = 0
         let count = try withTimeout("recvmmsg", .readable, deadline: &deadline) { () throws(Errno) in
@@ -44,7 +44,7 @@ extension Socket {
     public borrowing func sendBatch(
         _ datagrams: [OutgoingDatagram], flags: MessageFlags = []
     ) throws(SocketError) -> Int {
-        var deadline: ContinuousClock.Instant? = nil
+        var deadline: Deadline? = nil
         var sent = 0
         while sent < datagrams.count {
             let result = Sys.sendDatagrams(descriptor, datagrams[sent...], flags.rawValue)

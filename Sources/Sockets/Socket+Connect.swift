@@ -26,7 +26,7 @@ extension Socket {
         case (nil, .nonBlocking): limit = .zero
         case (nil, .blocking): limit = nil
         }
-        let deadline = limit.map { ContinuousClock.now.advanced(by: $0) }
+        let deadline = limit.map { Deadline.after($0) }
         let wasBlocking = self.timeout == .blocking
         if limit != nil && wasBlocking { try setNonBlocking(true) }
         defer { if limit != nil && wasBlocking { try? setNonBlocking(false) } }
@@ -110,12 +110,12 @@ extension Socket {
         if case .happyEyeballs(let delay) = strategy, type == .stream {
             return try connectRacing(addresses, type: type, attemptDelay: delay, timeout: timeout, target: target)
         }
-        let deadline = timeout.map { ContinuousClock.now.advanced(by: $0) }
+        let deadline = timeout.map { Deadline.after($0) }
         var attempts: [ConnectAttempt] = []
         for address in addresses {
             var left: Duration? = nil
             if let deadline {
-                left = ContinuousClock.now.duration(to: deadline)
+                left = deadline.remaining
                 if left! <= .zero {
                     attempts.append(ConnectAttempt(address: address, error: SocketError(
                         .timeout, operation: "connect", target: address.description,

@@ -12,7 +12,7 @@ extension Socket {
         _ buffer: UnsafeRawBufferPointer, to address: SocketAddress, flags: MessageFlags = []
     ) throws(SocketError) -> Int {
         var byte: UInt8 = 0
-        var deadline: ContinuousClock.Instant? = nil
+        var deadline: Deadline? = nil
         return try withUnsafeMutablePointer(to: &byte) { (empty) throws(SocketError) in
             let base = UnsafeRawPointer(buffer.baseAddress ?? UnsafeRawPointer(empty))
             do throws(SocketError) {
@@ -54,7 +54,7 @@ extension Socket {
         guard let base = buffer.baseAddress, buffer.count > 0 else {
             throw .invalid("recvfrom", "zero-length buffer: nothing can be received into it")
         }
-        var deadline: ContinuousClock.Instant? = nil
+        var deadline: Deadline? = nil
         return try withTimeout("recvfrom", .readable, deadline: &deadline) { () throws(Errno) in
             try Sys.receiveFrom(descriptor, base, buffer.count, flags.rawValue)
         }

@@ -21,15 +21,15 @@ extension Socket {
         timeout: Duration?, target: String?
     ) throws(SocketError) -> Socket {
         let delay = max(attemptDelay, ConnectStrategy.minimumAttemptDelay)
-        let deadline = timeout.map { ContinuousClock.now.advanced(by: $0) }
+        let deadline = timeout.map { Deadline.after($0) }
         var race = Race(order: interleavedByFamily(addresses))
         defer { race.closeLosers() }
-        var nextStart = ContinuousClock.now
+        var nextStart = Deadline.now
         while true {
-            if let deadline, ContinuousClock.now >= deadline { break }
-            if race.hasNext && (race.pending.isEmpty || ContinuousClock.now >= nextStart) {
+            if let deadline, deadline.hasPassed { break }
+            if race.hasNext && (race.pending.isEmpty || nextStart.hasPassed) {
                 if let winner = race.startNext(type: type) { return try race.finish(winner) }
-                nextStart = ContinuousClock.now.advanced(by: delay)
+                nextStart = Deadline.after(delay)
                 continue
             }
             if race.pending.isEmpty { break }
@@ -39,10 +39,10 @@ extension Socket {
             for (attempt, events) in ready where events != 0 {
                 if let winner = race.complete(attempt) { return try race.finish(winner) }
                 // A failure starts the next attempt at once.
-                nextStart = ContinuousClock.now
+                nextStart = Deadline.now
             }
         }
-        race.timeOutPending(deadlinePassed: deadline.map { ContinuousClock.now >= $0 } ?? false)
+        race.timeOutPending()
         let timedOut = race.attempts.contains { $0.error.kind == .timeout }
         let kind = timedOut ? .timeout : race.attempts.last?.error.kind ?? .resolution(.noData)
         throw SocketError(kind, operation: "connect", target: target ?? addresses.first?.description,
@@ -106,12 +106,8 @@ private struct Race {
 
     /// Waits with one `poll` until an attempt is ready or `until` passes; returns each
     /// pending attempt's index with its ready events.
-    func waitForAny(until: ContinuousClock.Instant?) -> [(Int, Int16)] {
-        var milliseconds: Int32 = -1
-        if let until {
-            let (seconds, attoseconds) = ContinuousClock.now.duration(to: until).components
-            milliseconds = max(0, Int32(clamping: seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000))
-        }
+    func waitForAny(until: Deadline?) -> [(Int, Int16)] {
+        let milliseconds = until?.pollMilliseconds ?? -1
         let events: [Int16]
         do throws(Errno) {
             events = try Sys.poll(pending.map(\.fd), events: Constants.pollout, timeoutMilliseconds: milliseconds)
@@ -142,7 +138,7 @@ private struct Race {
     }
 
     /// Records every attempt still in flight as timed out, and every address never tried.
-    mutating func timeOutPending(deadlinePassed: Bool) {
+    mutating func timeOutPending() {
         for (address, _) in pending {
             attempts.append(ConnectAttempt(address: address, error: SocketError(
                 .timeout, operation: "connect", target: address.description, detail: "timed out")))

@@ -22,7 +22,7 @@ extension Socket {
         guard let base = buffer.baseAddress, buffer.count > 0 else {
             throw .invalid("recv", "zero-length buffer: nothing can be received into it")
         }
-        var deadline: ContinuousClock.Instant? = nil
+        var deadline: Deadline? = nil
         return try withTimeout("recv", .readable, deadline: &deadline) { () throws(Errno) in
             try Sys.recv(descriptor, base, buffer.count, flags.rawValue)
         }
@@ -42,7 +42,7 @@ extension Socket {
     public borrowing func send(
         _ buffer: UnsafeRawBufferPointer, flags: MessageFlags = []
     ) throws(SocketError) -> Int {
-        var deadline: ContinuousClock.Instant? = nil
+        var deadline: Deadline? = nil
         return try send(buffer, flags: flags, deadline: &deadline)
     }
 
@@ -58,7 +58,7 @@ extension Socket {
     public borrowing func sendAll(
         _ buffer: UnsafeRawBufferPointer, flags: MessageFlags = []
     ) throws(SocketError) {
-        var deadline: ContinuousClock.Instant? = nil
+        var deadline: Deadline? = nil
         var sent = 0
         while sent < buffer.count {
             do throws(SocketError) {
@@ -96,7 +96,7 @@ extension Socket {
     @inline(__always)
     borrowing func send(
         _ buffer: UnsafeRawBufferPointer, flags: MessageFlags,
-        deadline: inout ContinuousClock.Instant?
+        deadline: inout Deadline?
     ) throws(SocketError) -> Int {
         guard let base = buffer.baseAddress, buffer.count > 0 else {
             if isDatagram { return try sendEmptyDatagram(flags: flags) }
@@ -112,7 +112,7 @@ extension Socket {
 
     private borrowing func sendEmptyDatagram(flags: MessageFlags) throws(SocketError) -> Int {
         var byte: UInt8 = 0
-        var deadline: ContinuousClock.Instant? = nil
+        var deadline: Deadline? = nil
         return try withUnsafePointer(to: &byte) { (pointer) throws(SocketError) in
             try withTimeout("send", .writable, deadline: &deadline) { () throws(Errno) in
                 try Sys.send(descriptor, pointer, 0, flags.rawValue)

@@ -31,7 +31,7 @@ extension Socket {
             try? Sys.close(pipe.write)
         }
         var moved = 0
-        var deadline: ContinuousClock.Instant? = nil
+        var deadline: Deadline? = nil
         do throws(SocketError) {
             while true {
                 let wanted = min(chunkSize, (limit ?? Int.max) - moved)
@@ -82,7 +82,7 @@ extension Socket {
         }
         var position = offset
         var sent = 0
-        var deadline: ContinuousClock.Instant? = nil
+        var deadline: Deadline? = nil
         do throws(SocketError) {
             while sent < count {
                 let chunk = try withTimeout("sendfile", .writable, deadline: &deadline) { () throws(Errno) in
@@ -155,7 +155,7 @@ extension Socket {
         return try bytes.withUnsafeBytes { (buffer) throws(SocketError) -> Bool in
             var sent = 0
             var sends: UInt32 = 0
-            var deadline: ContinuousClock.Instant? = nil
+            var deadline: Deadline? = nil
             while sent < buffer.count {
                 do throws(SocketError) {
                     sent += try send(UnsafeRawBufferPointer(rebasing: buffer[sent...]),
@@ -183,19 +183,13 @@ extension Socket {
 
     /// Waits until the error queue has something (poll reports POLLERR), within the socket's
     /// timeout.
-    private borrowing func waitForErrorQueue(deadline: ContinuousClock.Instant?) throws(SocketError) {
+    private borrowing func waitForErrorQueue(deadline: Deadline?) throws(SocketError) {
         var end = deadline
-        if end == nil, case .after(let duration) = timeout { end = .now.advanced(by: duration) }
-        let milliseconds: Int32
-        if let end {
-            let left = ContinuousClock.now.duration(to: end)
-            guard left > .zero else {
-                throw SocketError(.timeout, operation: "recvmsg", detail: "zero-copy completion timed out")
-            }
-            milliseconds = Int32(clamping: left.components.seconds * 1000 + 1)
-        } else {
-            milliseconds = -1
+        if end == nil, case .after(let duration) = timeout { end = Deadline.after(duration) }
+        if let end, end.hasPassed {
+            throw SocketError(.timeout, operation: "recvmsg", detail: "zero-copy completion timed out")
         }
+        let milliseconds = end?.pollMilliseconds ?? -1
         do throws(Errno) {
             _ = try Sys.poll(descriptor, events: 0, timeoutMilliseconds: milliseconds)
         } catch {

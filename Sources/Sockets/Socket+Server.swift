@@ -27,7 +27,7 @@ extension Socket {
     ///
     /// The corresponding C function is `accept4` (with `SOCK_CLOEXEC`).
     public borrowing func accept() throws(SocketError) -> Socket {
-        var deadline: ContinuousClock.Instant? = nil
+        var deadline: Deadline? = nil
         let accepted = try withTimeout("accept", .readable, deadline: &deadline) { () throws(Errno) in
             try Sys.accept(descriptor).fd
         }

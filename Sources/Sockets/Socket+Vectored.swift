@@ -15,7 +15,7 @@ extension Socket {
     public borrowing func send(
         vectors buffers: [UnsafeRawBufferPointer], flags: MessageFlags = []
     ) throws(SocketError) -> Int {
-        var deadline: ContinuousClock.Instant? = nil
+        var deadline: Deadline? = nil
         return try sendVectored(buffers, skip: 0, flags: flags, deadline: &deadline)
     }
 
@@ -30,7 +30,7 @@ extension Socket {
         vectors buffers: [UnsafeRawBufferPointer], flags: MessageFlags = []
     ) throws(SocketError) {
         let total = buffers.reduce(0) { $0 + $1.count }
-        var deadline: ContinuousClock.Instant? = nil
+        var deadline: Deadline? = nil
         var sent = 0
         while sent < total {
             do throws(SocketError) {
@@ -64,7 +64,7 @@ extension Socket {
         guard buffers.count <= Self.maxVectors else {
             throw .invalid("recvmsg", "\(buffers.count) buffers, more than \(Self.maxVectors)")
         }
-        var deadline: ContinuousClock.Instant? = nil
+        var deadline: Deadline? = nil
         return try withTimeout("recvmsg", .readable, deadline: &deadline) { () throws(Errno) in
             try Sys.receiveVectored(descriptor, buffers, flags.rawValue)
         }
@@ -75,7 +75,7 @@ extension Socket {
 
     private borrowing func sendVectored(
         _ buffers: [UnsafeRawBufferPointer], skip: Int, flags: MessageFlags,
-        deadline: inout ContinuousClock.Instant?
+        deadline: inout Deadline?
     ) throws(SocketError) -> Int {
         guard buffers.count <= Self.maxVectors else {
             throw .invalid("sendmsg", "\(buffers.count) buffers, more than \(Self.maxVectors)")

@@ -16,22 +16,30 @@ extension Socket {
     @inline(__always)
     borrowing func withTimeout<R>(
         _ operation: StaticString, _ readiness: Readiness,
-        deadline: inout ContinuousClock.Instant?, _ call: () throws(Errno) -> R
+        deadline: inout Deadline?, _ call: () throws(Errno) -> R
     ) throws(SocketError) -> R {
         while true {
             do throws(Errno) {
                 return try call()
             } catch {
-                guard error == .wouldBlock else { throw failure(error, operation) }
-                try waitAfterWouldBlock(operation, readiness, deadline: &deadline)
+                try recover(from: error, operation, readiness, deadline: &deadline)
             }
         }
+    }
+
+    /// The slow path after a failed call: throws, or waits until the call may succeed.
+    @inline(never)
+    borrowing func recover(
+        from errno: Errno, _ operation: StaticString, _ readiness: Readiness, deadline: inout Deadline?
+    ) throws(SocketError) {
+        guard errno == .wouldBlock else { throw failure(errno, operation) }
+        try waitAfterWouldBlock(operation, readiness, deadline: &deadline)
     }
 
     /// What to do after `EAGAIN`, per the timeout: throw, or wait for readiness.
     @inline(never)
     borrowing func waitAfterWouldBlock(
-        _ operation: StaticString, _ readiness: Readiness, deadline: inout ContinuousClock.Instant?
+        _ operation: StaticString, _ readiness: Readiness, deadline: inout Deadline?
     ) throws(SocketError) {
         switch timeout {
         case .nonBlocking:
@@ -41,7 +49,7 @@ extension Socket {
             throw SocketError(.timeout, operation: operation.description, target: peerText,
                               detail: "timed out (SO_RCVTIMEO/SO_SNDTIMEO)")
         case .after(let duration):
-            let end = deadline ?? ContinuousClock.now.advanced(by: duration)
+            let end = deadline ?? Deadline.after(duration)
             deadline = end
             try wait(for: readiness, until: end, operation: operation.description, limit: duration)
         }
@@ -50,20 +58,16 @@ extension Socket {
     /// Waits until the socket is ready or `deadline` passes (then throws `.timeout`). Readiness
     /// includes errors and hang-ups: the next call reports them. `nil` waits forever.
     borrowing func wait(
-        for readiness: Readiness, until deadline: ContinuousClock.Instant?, operation: String,
-        limit: Duration
+        for readiness: Readiness, until deadline: Deadline?, operation: String, limit: Duration
     ) throws(SocketError) {
         while true {
             var milliseconds: Int32 = -1
             if let deadline {
-                let left = ContinuousClock.now.duration(to: deadline)
-                guard left > .zero else {
+                guard !deadline.hasPassed else {
                     throw SocketError(.timeout, operation: operation, target: peerText,
                                       detail: "timed out after \(limit)")
                 }
-                let (seconds, attoseconds) = left.components
-                let total = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-                milliseconds = Int32(clamping: total)
+                milliseconds = deadline.pollMilliseconds
             }
             do throws(Errno) {
                 if try Sys.poll(descriptor, events: readiness.events,

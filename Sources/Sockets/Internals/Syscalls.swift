@@ -234,6 +234,13 @@ enum Sys {
 
     // MARK: - Waiting
 
+    /// `clock_gettime(CLOCK_MONOTONIC)` in nanoseconds (a vDSO call, no system call).
+    static func monotonicNanoseconds() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
+    }
+
     /// `poll` on one descriptor, not retried on EINTR (the caller recomputes its deadline).
     /// Returns the events that are ready (empty on a timeout).
     static func poll(_ fd: Int32, events: Int16, timeoutMilliseconds: Int32) throws(Errno) -> Int16 {
