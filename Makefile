@@ -3,7 +3,7 @@
 SWIFT_BIN ?= /opt/swift/usr/bin
 export PATH := $(SWIFT_BIN):$(PATH)
 
-.PHONY: all build test run clean tools python
+.PHONY: all build test run clean tools python bench chart bench-peers sanitize
 
 all: build
 
@@ -38,6 +38,26 @@ test: tools python
 run: tools python
 	swift build -c release --product netclient
 	scripts/run-demo.sh
+
+## bench: the recv loop against a plain C loop, interleaved, medians and ratios (release build).
+##        Pass flags through BENCH_FLAGS, e.g. make bench BENCH_FLAGS="--sizes 64,65536 --repetitions 9".
+BENCH_FLAGS ?=
+bench: tools
+	swift build -c release --product sockets-bench
+	.build/release/sockets-bench $(BENCH_FLAGS)
+
+## chart: run the benchmark and regenerate docs/throughput.svg and docs/bench.json.
+chart: tools
+	swift build -c release --product sockets-bench
+	mkdir -p docs
+	.build/release/sockets-bench --json docs/bench.json --svg docs/throughput.svg $(BENCH_FLAGS) | tee docs/bench.txt
+
+## bench-peers: the same source and modes against SwiftNIO, Foundation, Python and iperf3
+##              (a separate package under Benchmarks/, so library users never build them).
+bench-peers: tools python
+	swift build -c release --product sockets-bench
+	cd Benchmarks && swift build -c release
+	Benchmarks/.build/release/peers-bench --sockets-bench .build/release/sockets-bench $(BENCH_FLAGS)
 
 ## clean: remove build products.
 clean:

@@ -49,6 +49,10 @@ let package = Package(
             dependencies: ["Sockets", "SocketsTesting", "MallocCounter"]
         ),
         .testTarget(
+            name: "ThroughputTests",
+            dependencies: ["Sockets", "SocketsTesting"]
+        ),
+        .testTarget(
             name: "NetclientTests",
             dependencies: ["netclient", "Sockets", "SocketsTesting"]
         ),

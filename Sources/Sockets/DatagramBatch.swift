@@ -17,12 +17,16 @@ public struct DatagramBatch: ~Copyable {
     public internal(set) var count: Int = 0
 
     /// Allocates `slots` slots of `slotSize` bytes each, in one arena (both at least 1).
-    public init(slots: Int, slotSize: Int) {
+    ///
+    /// - Parameter captureSenders: whether each datagram's sender address is recorded (the
+    ///   kernel copies one address per datagram); turn it off on a connected socket, where the
+    ///   sender is known, to save that copy. ``sender(at:)`` is then `nil`.
+    public init(slots: Int, slotSize: Int, captureSenders: Bool = true) {
         precondition(slots > 0 && slotSize > 0, "a DatagramBatch needs at least one slot of one byte")
         self.slots = slots
         self.slotSize = slotSize
         arena = .allocate(byteCount: slots * slotSize, alignment: 64)
-        headers = BatchHeaders(arena: arena, slots: slots, slotSize: slotSize)
+        headers = BatchHeaders(arena: arena, slots: slots, slotSize: slotSize, captureSenders: captureSenders)
     }
 
     deinit { arena.deallocate() }

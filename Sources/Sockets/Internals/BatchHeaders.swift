@@ -12,13 +12,15 @@ import Darwin
 /// The message headers behind a ``DatagramBatch``, each pointing at its slot of the arena.
 final class BatchHeaders {
     let slots: Int
+    let captureSenders: Bool
     let messages: UnsafeMutablePointer<cshims_mmsghdr>
     private let vectors: UnsafeMutablePointer<iovec>
     private let names: UnsafeMutablePointer<sockaddr_storage>
 
     /// Headers for `slots` slots of `slotSize` bytes each, starting at `arena`.
-    init(arena: UnsafeMutableRawPointer, slots: Int, slotSize: Int) {
+    init(arena: UnsafeMutableRawPointer, slots: Int, slotSize: Int, captureSenders: Bool) {
         self.slots = slots
+        self.captureSenders = captureSenders
         messages = .allocate(capacity: max(slots, 1))
         vectors = .allocate(capacity: max(slots, 1))
         names = .allocate(capacity: max(slots, 1))
@@ -40,8 +42,10 @@ final class BatchHeaders {
             var header = msghdr()
             header.msg_iov = vectors + index
             header.msg_iovlen = 1
-            header.msg_name = UnsafeMutableRawPointer(names + index)
-            header.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            if captureSenders {
+                header.msg_name = UnsafeMutableRawPointer(names + index)
+                header.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            }
             messages[index] = cshims_mmsghdr(msg_hdr: header, msg_len: 0)
         }
     }
@@ -56,7 +60,8 @@ final class BatchHeaders {
 
     /// The sender of datagram `index`.
     func sender(_ index: Int) -> SocketAddress? {
-        SocketAddress(storage: names[index], length: messages[index].msg_hdr.msg_namelen)
+        guard captureSenders else { return nil }
+        return SocketAddress(storage: names[index], length: messages[index].msg_hdr.msg_namelen)
     }
 
     /// Receives into the slots one `recvmsg` at a time (where there is no `recvmmsg`): the first
