@@ -54,10 +54,15 @@ chart: tools
 
 ## bench-peers: the same source and modes against SwiftNIO, Foundation, Python and iperf3
 ##              (a separate package under Benchmarks/, so library users never build them).
+PEERS_FLAGS ?=
 bench-peers: tools python
+	@command -v iperf3 >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  { echo "installing iperf3"; apt-get update -qq && apt-get install -y -qq iperf3 >/dev/null; } || \
+	  echo "note: iperf3 is not installed; its line is skipped"; }
 	swift build -c release --product sockets-bench
 	cd Benchmarks && swift build -c release
-	Benchmarks/.build/release/peers-bench --sockets-bench .build/release/sockets-bench $(BENCH_FLAGS)
+	taskset -c 1 Benchmarks/.build/release/peers-bench --sockets-bench .build/release/sockets-bench $(PEERS_FLAGS) \
+	  | tee docs/peers.txt
 
 ## clean: remove build products.
 clean:

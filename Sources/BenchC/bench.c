@@ -67,7 +67,9 @@ int32_t bench_source_serve(int32_t listener, int32_t connections, size_t chunk, 
                 }
                 sent += (uint64_t)n;
             }
-            shutdown(fd, SHUT_WR);
+            // A stream ends with end of stream; a drain run ends at its byte count, with no FIN
+            // (a FIN would make event-loop clients read everything before the timed region).
+            if (milliseconds > 0) shutdown(fd, SHUT_WR);
             // Wait for the receiver to close, so the data is never cut short by our close.
             char sink[256];
             while (recv(fd, sink, sizeof sink, 0) > 0) {}
@@ -78,10 +80,11 @@ int32_t bench_source_serve(int32_t listener, int32_t connections, size_t chunk, 
     return 0;
 }
 
-int64_t bench_c_recv_loop(int32_t fd, void *buffer, size_t size, int64_t *calls) {
+int64_t bench_c_recv_loop(int32_t fd, void *buffer, size_t size, int64_t limit, int64_t *calls) {
     int64_t total = 0, count = 0;
-    for (;;) {
-        ssize_t n = recv(fd, buffer, size, 0);
+    while (limit <= 0 || total < limit) {
+        size_t wanted = limit > 0 && (uint64_t)(limit - total) < size ? (size_t)(limit - total) : size;
+        ssize_t n = recv(fd, buffer, wanted, 0);
         count++;
         if (n > 0) { total += n; continue; }
         if (n == 0) break;

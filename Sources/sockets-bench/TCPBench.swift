@@ -41,6 +41,7 @@ func measureTCP(_ contender: TCPContender, size: Int, mode: Mode, bytes: Int, du
     let alignment = buffer.alignment
     var received = 0
     var calls = 0
+    let limit = mode == .drain ? bytes : nil
     let cpuStart = bench_thread_cpu_seconds()
     let start = ContinuousClock.now
     switch contender {
@@ -48,17 +49,17 @@ func measureTCP(_ contender: TCPContender, size: Int, mode: Mode, bytes: Int, du
         let memory = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: alignment)
         defer { memory.deallocate() }
         var count: Int64 = 0
-        let total = socket.withUnsafeDescriptor { bench_c_recv_loop($0, memory, size, &count) }
+        let total = socket.withUnsafeDescriptor { bench_c_recv_loop($0, memory, size, Int64(limit ?? 0), &count) }
         received = Int(total)
         calls = Int(count)
     case .span:
-        received = try socket.receiveAll(using: &buffer) { _ in calls += 1 }
-        calls += 1
+        received = try socket.receiveAll(using: &buffer, limit: limit) { _ in calls += 1 }
+        if limit == nil { calls += 1 }
     case .raw:
         let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: alignment)
         defer { memory.deallocate() }
-        received = try socket.receiveAll(into: memory) { _ in calls += 1 }
-        calls += 1
+        received = try socket.receiveAll(into: memory, limit: limit) { _ in calls += 1 }
+        if limit == nil { calls += 1 }
     }
     let seconds = start.duration(to: .now)
     let cpu = bench_thread_cpu_seconds() - cpuStart

@@ -108,9 +108,26 @@ func printTable(_ rows: [Row]) {
     }
 }
 
+/// `sockets-bench receive CONTENDER SIZE MODE BYTES MILLISECONDS PORT`: one measured run
+/// against a running source, printed as one JSON line (for the peers benchmark, which runs the
+/// C loop and the library through this and its peers in-process, against the same source).
+func runOneReceive(_ arguments: [String]) throws -> Never {
+    guard arguments.count == 6, let contender = TCPContender.allCases.first(where: { "\($0)" == arguments[0] }),
+          let size = Int(arguments[1]), let mode = Mode(rawValue: arguments[2]), let bytes = Int(arguments[3]),
+          let milliseconds = Int64(arguments[4]), let port = UInt16(arguments[5]) else {
+        throw usage("receive CONTENDER(c|span|raw) SIZE MODE BYTES MILLISECONDS PORT")
+    }
+    if ProcessInfo.processInfo.activeProcessorCount > 1 { _ = bench_pin_to_cpu(1) }
+    let run = try measureTCP(contender, size: size, mode: mode, bytes: bytes,
+                             duration: .milliseconds(milliseconds), sourcePort: port)
+    print(String(decoding: try JSONEncoder().encode(run), as: UTF8.self))
+    exit(0)
+}
+
 func main() throws {
     let arguments = Array(CommandLine.arguments.dropFirst())
     if arguments.first == "source" { try runSourceProcess(connections: 1_000_000) }
+    if arguments.first == "receive" { try runOneReceive(Array(arguments.dropFirst())) }
     let options = try Options(arguments)
     if ProcessInfo.processInfo.activeProcessorCount > 1 { _ = bench_pin_to_cpu(1) }
     var rows: [Row] = []

@@ -12,13 +12,14 @@ int32_t bench_pin_to_cpu(int32_t cpu);
 /// Serves connections on the listening socket `listener`, one after another: each client
 /// first sends a 16-byte request (little-endian uint64 byte count, uint64 milliseconds); the
 /// source then sends that many bytes (or, with milliseconds > 0, until that much time has
-/// passed) from a `chunk`-byte buffer and closes. Returns after `connections` connections, or
+/// passed, then shuts down its sending side) from a `chunk`-byte buffer, and closes once the
+/// client has closed. Returns after `connections` connections, or
 /// when no client comes for `idle_ms`.
 int32_t bench_source_serve(int32_t listener, int32_t connections, size_t chunk, int32_t idle_ms);
 
-/// The plain C recv loop: receives into `buffer` (`size` bytes at a time) until end of stream,
-/// counting bytes and calls. Returns the bytes, or -1 with errno.
-int64_t bench_c_recv_loop(int32_t fd, void *buffer, size_t size, int64_t *calls);
+/// The plain C recv loop: receives into `buffer` (`size` bytes at a time) until end of stream
+/// or `limit` bytes (0: no limit), counting bytes and calls. Returns the bytes, or -1 with errno.
+int64_t bench_c_recv_loop(int32_t fd, void *buffer, size_t size, int64_t limit, int64_t *calls);
 
 /// Plain C datagram loop on a non-blocking socket: one recv per datagram until it would
 /// block. Returns datagrams received, or -1 with errno.
