@@ -29,9 +29,11 @@ python:
 build: tools
 	swift build
 
-## test: run the whole test suite (real sockets, loopback only).
+## test: run the whole test suite (real sockets, loopback only). The descriptor-leak suite
+##       counts /proc/self/fd, so it runs on its own, serially, after the rest.
 test: tools python
-	swift test
+	swift test --skip LeakTests
+	swift test --filter LeakTests --no-parallel
 
 ## run: the main job on the embedded loopback default; needs no network: fetch README.md from a
 ## loopback HTTP server with netclient, then measure throughput from the embedded source.
@@ -64,6 +66,12 @@ bench-peers: tools python
 	taskset -c 1 Benchmarks/.build/release/peers-bench --sockets-bench .build/release/sockets-bench $(PEERS_FLAGS) \
 	  | tee docs/peers.txt
 
+## sanitize: the test suite under AddressSanitizer and ThreadSanitizer (separate build folders).
+sanitize: tools python
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp \
+	  swift test --sanitize=address --scratch-path .build-asan --skip LeakTests
+	swift test --sanitize=thread --scratch-path .build-tsan --skip LeakTests
+
 ## clean: remove build products.
 clean:
-	rm -rf .build
+	rm -rf .build .build-asan .build-tsan Benchmarks/.build

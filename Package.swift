@@ -40,13 +40,17 @@ let package = Package(
             dependencies: ["Sockets", "BenchC"]
         ),
         .target(
-            name: "MallocCounter",
-            path: "Tests/MallocCounter",
+            name: "CTestSupport",
+            path: "Tests/CTestSupport",
             linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
         ),
         .testTarget(
             name: "SocketsTests",
-            dependencies: ["Sockets", "SocketsTesting", "MallocCounter"]
+            dependencies: ["Sockets", "SocketsTesting", "CTestSupport"]
+        ),
+        .testTarget(
+            name: "LeakTests",
+            dependencies: ["Sockets", "SocketsTesting"]
         ),
         .testTarget(
             name: "ThroughputTests",

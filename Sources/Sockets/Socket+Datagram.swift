@@ -67,8 +67,8 @@ extension Socket {
     public borrowing func receiveFrom(
         maxCount: Int, flags: MessageFlags = []
     ) throws(SocketError) -> (bytes: [UInt8], sender: SocketAddress?) {
-        guard maxCount > 0 else {
-            throw .invalid("recvfrom", "maxCount must be positive, not \(maxCount)")
+        guard maxCount > 0, maxCount <= Self.maxConvenienceCount else {
+            throw .invalid("recvfrom", "maxCount must be 1 to \(Self.maxConvenienceCount), not \(maxCount)")
         }
         var sender: SocketAddress?
         let bytes = try [UInt8].filled(capacity: maxCount) { (buffer) throws(SocketError) in

@@ -84,8 +84,8 @@ extension Socket {
     ///
     /// The corresponding C function is `recv`.
     public borrowing func receive(maxCount: Int, flags: MessageFlags = []) throws(SocketError) -> [UInt8] {
-        guard maxCount > 0 else {
-            throw .invalid("recv", "maxCount must be positive, not \(maxCount)")
+        guard maxCount > 0, maxCount <= Self.maxConvenienceCount else {
+            throw .invalid("recv", "maxCount must be 1 to \(Self.maxConvenienceCount), not \(maxCount)")
         }
         return try [UInt8].filled(capacity: maxCount) { (buffer) throws(SocketError) in
             try receive(into: buffer, flags: flags)
@@ -106,6 +106,10 @@ extension Socket {
             try Sys.send(descriptor, base, buffer.count, flags.rawValue)
         }
     }
+
+    /// The most bytes the allocating conveniences take at once (1 GiB): more is a mistake,
+    /// reported as an error rather than an allocation failure.
+    public static let maxConvenienceCount = 1 << 30
 
     /// Whether this is a datagram socket (read from `SO_TYPE`; only on unusual paths).
     var isDatagram: Bool { (try? type) == .datagram }

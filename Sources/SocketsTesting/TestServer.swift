@@ -59,15 +59,25 @@ public final class TestServer: @unchecked Sendable {
         }
     }
 
-    /// Reads and discards everything each connection sends until it closes (at most `limit`).
+    /// Reads and discards everything each connection sends until it closes (at most `limit`),
+    /// reporting each connection's byte count and whether it matched ``TestPattern`` (for `seed`).
     public static func sink(
-        limit: Int = 1 << 34, on address: SocketAddress = .ipv4(.loopback, port: 0),
-        connections: Int = 1, lifetime: Duration = .seconds(30)
+        limit: Int = 1 << 34, seed: UInt8 = 0, on address: SocketAddress = .ipv4(.loopback, port: 0),
+        connections: Int = 1, lifetime: Duration = .seconds(30),
+        received: (@Sendable (_ count: Int, _ matchesPattern: Bool) -> Void)? = nil
     ) throws -> TestServer {
         try start(on: address, connections: connections, lifetime: lifetime) { socket, deadline in
             var buffer = ReceiveBuffer(capacity: 64 * 1024)
             try limitTime(&socket, deadline)
-            _ = try socket.receiveAll(using: &buffer, limit: limit) { _ in }
+            var offset = 0
+            var intact = true
+            _ = try socket.receiveAll(using: &buffer, limit: limit) { chunk in
+                if received != nil {
+                    chunk.withUnsafeBytes { intact = intact && TestPattern.matches($0, at: offset, seed: seed) }
+                }
+                offset += chunk.byteCount
+            }
+            received?(offset, intact)
         }
     }
 

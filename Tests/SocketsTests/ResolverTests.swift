@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import Sockets
 import Testing
 
@@ -73,5 +75,41 @@ import Testing
             guard let error = error as? SocketError, case .hostLookup = error.kind else { return false }
             return error.description.contains("127.0.0.2")
         }
+    }
+}
+
+/// Runs `body` on `count` threads at once and waits for all of them.
+func onManyThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    let group = DispatchGroup()
+    for index in 0..<count {
+        group.enter()
+        Thread.detachNewThread {
+            body(index)
+            group.leave()
+        }
+    }
+    group.wait()
+}
+
+@Suite struct ConcurrentResolutionTests {
+    @Test func servicesAndNamesResolveFromManyThreadsAtOnce() {
+        let failures = Shared(0)
+        onManyThreads(16) { index in
+            for round in 0..<50 {
+                do {
+                    let port = try Service.port(round.isMultiple(of: 2) ? "http" : "domain",
+                                                protocol: round.isMultiple(of: 2) ? .tcp : .udp)
+                    let results = try Resolver.resolve(index.isMultiple(of: 2) ? "localhost" : "127.0.0.1",
+                                                       port: port, type: .stream)
+                    let name = try Resolver.hostName(of: .ipv4(.loopback, port: 0))
+                    if results.isEmpty || name != "localhost" || (port != 80 && port != 53) {
+                        failures.value += 1
+                    }
+                } catch {
+                    failures.value += 1
+                }
+            }
+        }
+        #expect(failures.value == 0)
     }
 }

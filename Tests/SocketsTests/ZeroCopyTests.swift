@@ -1,5 +1,5 @@
 import Foundation
-import MallocCounter
+import CTestSupport
 @testable import Sockets
 import Testing
 

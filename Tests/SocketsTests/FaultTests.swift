@@ -1,0 +1,137 @@
+// The fault suite: real sockets on loopback, each fault produced for real.
+
+import CTestSupport
+import Foundation
+import Sockets
+import SocketsTesting
+import Testing
+
+/// A value shared with a test server's thread.
+final class Shared<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+    init(_ value: Value) { stored = value }
+    var value: Value {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+}
+
+@Suite struct FaultTests {
+    @Test func resetMidStreamSaysSoAfterDeliveringTheBytesBeforeIt() throws {
+        let server = try TestServer.reset(after: 100_000, waitForRequest: false)
+        var socket = try Socket.connect(toAny: [server.address], timeout: .seconds(5))
+        try socket.setTimeout(.seconds(10))
+        var buffer = ReceiveBuffer(capacity: 8192)
+        var delivered = 0
+        var intact = true
+        #expect {
+            _ = try socket.receiveAll(using: &buffer) { chunk in
+                chunk.withUnsafeBytes { intact = intact && TestPattern.matches($0, at: delivered) }
+                delivered += chunk.byteCount
+            }
+        } throws: { error in
+            guard let error = error as? SocketError else { return false }
+            return error.kind == .system(.connectionReset) && error.description.contains("reset")
+        }
+        #expect(delivered == 100_000 && intact)
+    }
+
+    @Test func aStallTimesOutAtTheDeadlineNotBefore() throws {
+        let server = try TestServer.silent(lifetime: .seconds(20))
+        var socket = try Socket.connect(toAny: [server.address], timeout: .seconds(5))
+        try socket.setTimeout(.milliseconds(300))
+        let start = ContinuousClock.now
+        #expect {
+            _ = try socket.receive(maxCount: 100)
+        } throws: { error in (error as? SocketError)?.kind == .timeout }
+        let elapsed = start.duration(to: .now)
+        // Generous bounds: it fired, not before the deadline, and not long after it.
+        #expect(elapsed >= .milliseconds(300) && elapsed < .seconds(5))
+    }
+
+    @Test func peerHalfCloseLetsBothDirectionsFinish() throws {
+        let counted = Shared(-1)
+        let server = try TestServer.halfClose(bytes: 100_000) { counted.value = $0 }
+        var socket = try Socket.connect(toAny: [server.address], timeout: .seconds(5))
+        try socket.setTimeout(.seconds(10))
+        var buffer = ReceiveBuffer(capacity: 4096)
+        #expect(try socket.receiveAll(using: &buffer) { _ in } == 100_000)
+        // The peer closed its side; ours still sends.
+        try socket.sendAll(TestPattern.bytes(count: 5000))
+        try socket.shutdown(.write)
+        try server.wait()
+        #expect(counted.value == 5000)
+    }
+
+    @Test func aTinySendBufferForcesPartialWritesAndEveryByteArrives() throws {
+        let result = Shared((count: 0, intact: false))
+        let total = 8 << 20
+        let server = try TestServer.sink(seed: 4) { result.value = ($0, $1) }
+        let socket = try Socket.connect(toAny: [server.address], timeout: .seconds(5))
+        try socket.setSendBufferSize(1024)
+        try socket.sendAll(TestPattern.bytes(count: total, seed: 4))
+        try socket.shutdown(.write)
+        try server.wait()
+        #expect(result.value.count == total && result.value.intact)
+    }
+
+    @Test func aSignalStormLosesNothing() throws {
+        let total = 8 << 20
+        let source = try TestServer.source(bytes: total, seed: 6)
+        let sunk = Shared((count: 0, intact: false))
+        let sink = try TestServer.sink(seed: 7) { sunk.value = ($0, $1) }
+        let backlog = try FullBacklogListener()
+        let storm = try #require(signal_storm_start(200))
+        var signals: Int64 = 0
+        defer { if signals == 0 { _ = signal_storm_stop(storm) } }
+
+        // Blocking connect and receive under the storm: EINTR is retried, not reported.
+        let receiver = try Socket.connect(toAny: [source.address])
+        var buffer = ReceiveBuffer(capacity: 1000)
+        var offset = 0
+        var intact = true
+        let received = try receiver.receiveAll(using: &buffer) { chunk in
+            chunk.withUnsafeBytes { intact = intact && TestPattern.matches($0, at: offset, seed: 6) }
+            offset += chunk.byteCount
+        }
+        // Blocking send-all with small writes.
+        let sender = try Socket.connect(toAny: [sink.address])
+        try sender.setSendBufferSize(4096)
+        try sender.sendAll(TestPattern.bytes(count: total, seed: 7))
+        try sender.shutdown(.write)
+        // A connect that must time out, and nothing else, while signals keep coming.
+        var timedOut = false
+        do throws(SocketError) { _ = try Socket.connect(toAny: [backlog.address], timeout: .milliseconds(200)) } catch {
+            timedOut = error.kind == .timeout
+        }
+        signals = signal_storm_stop(storm)
+        try sink.wait()
+        #expect(signals > 10)
+        #expect(received == total && intact)
+        #expect(sunk.value.count == total && sunk.value.intact)
+        #expect(timedOut)
+    }
+
+    @Test func tenThousandConnectCloseCycles() throws {
+        let listener = try Socket.listening(on: .ipv4(.loopback, port: 0), backlog: 128)
+        let address = try listener.localAddress
+        for _ in 0..<10_000 {
+            let client = try Socket(.ipv4, .stream)
+            try client.connect(to: address)
+            let server = try listener.accept()
+            try server.close()
+            try client.close()
+        }
+    }
+
+    @Test func hugeAndEmptyBufferArgumentsGetClearErrors() throws {
+        let socket = try Socket(.ipv4, .datagram)
+        #expect(throws: SocketError.self) { try socket.receive(maxCount: Int.max) }
+        #expect(throws: SocketError.self) { try socket.receiveFrom(maxCount: Int.max) }
+        #expect(throws: SocketError.self) { try socket.receiveFrom(maxCount: -5) }
+        #expect(throws: SocketError.self) {
+            try socket.receiveFrom(into: UnsafeMutableRawBufferPointer(start: nil, count: 0))
+        }
+    }
+}
