@@ -6,6 +6,8 @@ let package = Package(
     products: [
         .library(name: "Sockets", targets: ["Sockets"]),
         .library(name: "SocketsTesting", targets: ["SocketsTesting"]),
+        // Benchmark support for the peers package under Benchmarks/; not part of the API.
+        .library(name: "BenchReport", targets: ["BenchReport"]),
         .executable(name: "netclient", targets: ["netclient"]),
     ],
     dependencies: [
@@ -35,9 +37,10 @@ let package = Package(
             name: "BenchC",
             cSettings: [.unsafeFlags(["-O2"])]
         ),
+        .target(name: "BenchReport"),
         .executableTarget(
             name: "sockets-bench",
-            dependencies: ["Sockets", "BenchC"]
+            dependencies: ["Sockets", "BenchC", "BenchReport"]
         ),
         .target(
             name: "CTestSupport",

@@ -15,6 +15,7 @@ let package = Package(
             name: "peers-bench",
             dependencies: [
                 .product(name: "Sockets", package: "main"),
+                .product(name: "BenchReport", package: "main"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -1,6 +1,7 @@
 // TCP receivers: the library's recv loop (span and raw paths) against a plain C recv loop.
 
 import BenchC
+import BenchReport
 import Foundation
 import Sockets
 
@@ -16,7 +17,7 @@ enum Mode: String { case drain, stream }
 
 /// Runs one contender once: connect to the source, ask for the bytes, and time the recv loop.
 func measureTCP(_ contender: TCPContender, size: Int, mode: Mode, bytes: Int, duration: Duration,
-                sourcePort: UInt16) throws -> Measurement {
+                sourcePort: UInt16) throws -> RunMeasurement {
     let socket = try Socket(.ipv4, .stream)
     if mode == .drain {
         do { try socket.setReceiveBufferSize(1 << 30, force: true) } catch {
@@ -66,6 +67,6 @@ func measureTCP(_ contender: TCPContender, size: Int, mode: Mode, bytes: Int, du
     if mode == .drain && received != bytes {
         throw SocketError(.system(.invalidArgument), operation: "drain", detail: "received \(received) of \(bytes) bytes")
     }
-    return Measurement(bytes: received, seconds: Double(seconds.components.seconds) + Double(seconds.components.attoseconds) / 1e18,
+    return RunMeasurement(bytes: received, seconds: Double(seconds.components.seconds) + Double(seconds.components.attoseconds) / 1e18,
                        calls: calls, cpuSeconds: cpu)
 }

@@ -1,6 +1,7 @@
 // UDP receivers: plain receive against batched receive, library against C.
 
 import BenchC
+import BenchReport
 import Foundation
 import Sockets
 
@@ -13,7 +14,7 @@ enum UDPContender: String, CaseIterable {
 }
 
 /// Queues `count` datagrams of `size` bytes, then times one contender draining them.
-func measureUDP(_ contender: UDPContender, size: Int, count: Int) throws -> Measurement {
+func measureUDP(_ contender: UDPContender, size: Int, count: Int) throws -> RunMeasurement {
     var receiver = try Socket(.ipv4, .datagram)
     do { try receiver.setReceiveBufferSize(1 << 30, force: true) } catch {
         try receiver.setReceiveBufferSize(1 << 30)
@@ -66,7 +67,7 @@ func measureUDP(_ contender: UDPContender, size: Int, count: Int) throws -> Meas
     }
     let seconds = start.duration(to: .now)
     let cpu = bench_thread_cpu_seconds() - cpuStart
-    return Measurement(bytes: received * size,
+    return RunMeasurement(bytes: received * size,
                        seconds: Double(seconds.components.seconds) + Double(seconds.components.attoseconds) / 1e18,
                        calls: received, cpuSeconds: cpu)
 }

@@ -8,6 +8,7 @@
 // repetitions; every ratio compares with the C loop measured in the same run.
 
 import BenchC
+import BenchReport
 import Foundation
 import Sockets
 
@@ -72,7 +73,7 @@ func rotated<T>(_ items: [T], by shift: Int) -> [T] {
 }
 
 /// Medians per contender, with ratios against `baseline`.
-func summarize(_ results: [String: [Measurement]], order: [String], baseline: String, workload: String,
+func summarize(_ results: [String: [RunMeasurement]], order: [String], baseline: String, workload: String,
                mode: String, size: Int) -> [Row] {
     func medians(_ name: String) -> (Double, Double, Double) {
         let runs = results[name] ?? []
@@ -137,7 +138,7 @@ func main() throws {
         for mode in options.modes {
             for size in options.sizes {
                 let bytes = min(options.drainBytes, size * 1_000_000)
-                var results: [String: [Measurement]] = [:]
+                var results: [String: [RunMeasurement]] = [:]
                 for repetition in 0..<options.repetitions {
                     for contender in rotated(TCPContender.allCases, by: repetition) {
                         let run = try measureTCP(contender, size: size, mode: mode, bytes: bytes,
@@ -154,7 +155,7 @@ func main() throws {
     }
     if options.udp {
         for size in options.udpSizes {
-            var results: [String: [Measurement]] = [:]
+            var results: [String: [RunMeasurement]] = [:]
             for repetition in 0..<options.repetitions {
                 for contender in rotated(UDPContender.allCases, by: repetition) {
                     results[contender.rawValue, default: []].append(try measureUDP(contender, size: size, count: options.udpCount))

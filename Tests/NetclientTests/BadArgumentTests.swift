@@ -3,19 +3,14 @@
 
 import Foundation
 import Sockets
+import SocketsTesting
 import Testing
 
-/// SplitMix64, seeded, so every run tries the same arguments.
-struct ArgumentGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+extension SeededGenerator {
+    /// One of `items`.
     mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
+
+    /// Up to `count` of `pieces`, joined.
     mutating func text(_ pieces: [String], upTo count: Int) -> String {
         (0..<Int(next() % UInt64(count + 1))).map { _ in pick(pieces) }.joined()
     }
@@ -27,7 +22,7 @@ struct ArgumentGenerator {
         try probe.bind(to: .ipv4(.loopback, port: 0))
         let closedPort = try probe.localAddress.port!
         try probe.close()
-        var random = ArgumentGenerator(state: 20_261_124)
+        var random = SeededGenerator(seed: 20_261_124)
         let portPieces = ["\(closedPort)", "0", "-", "65536", "x", "http", " ", "é", "99999999999", ""]
         let pathPieces = ["/", "a", "%20", " ", "\r", "\n", "\t", "?q=1", "#", "é", "..", String(repeating: "z", count: 100)]
         for _ in 0..<120 {

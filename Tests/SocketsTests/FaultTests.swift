@@ -113,18 +113,6 @@ final class Shared<Value: Sendable>: @unchecked Sendable {
         #expect(timedOut)
     }
 
-    @Test func tenThousandConnectCloseCycles() throws {
-        let listener = try Socket.listening(on: .ipv4(.loopback, port: 0), backlog: 128)
-        let address = try listener.localAddress
-        for _ in 0..<10_000 {
-            let client = try Socket(.ipv4, .stream)
-            try client.connect(to: address)
-            let server = try listener.accept()
-            try server.close()
-            try client.close()
-        }
-    }
-
     @Test func hugeAndEmptyBufferArgumentsGetClearErrors() throws {
         let socket = try Socket(.ipv4, .datagram)
         #expect(throws: SocketError.self) { try socket.receive(maxCount: Int.max) }

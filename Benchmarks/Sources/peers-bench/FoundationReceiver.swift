@@ -1,11 +1,12 @@
 // Foundation peer: FileHandle reading the socket, `size` bytes at a time.
 
+import BenchReport
 import Foundation
 import Sockets
 
 /// One Foundation run against the source (the socket is set up with the library; the reads
 /// are FileHandle's).
-func measureFoundation(size: Int, mode: String, bytes: Int, milliseconds: Int, port: UInt16) throws -> Measurement {
+func measureFoundation(size: Int, mode: String, bytes: Int, milliseconds: Int, port: UInt16) throws -> RunMeasurement {
     let socket = try Socket(.ipv4, .stream)
     if mode == "drain" {
         do { try socket.setReceiveBufferSize(1 << 30, force: true) } catch { try socket.setReceiveBufferSize(1 << 30) }
@@ -30,6 +31,6 @@ func measureFoundation(size: Int, mode: String, bytes: Int, milliseconds: Int, p
             total += data.count
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        return Measurement(bytes: total, seconds: seconds, calls: calls, cpuSeconds: processCPUSeconds() - cpuStart)
+        return RunMeasurement(bytes: total, seconds: seconds, calls: calls, cpuSeconds: processCPUSeconds() - cpuStart)
     }
 }

@@ -1,6 +1,7 @@
 // SwiftNIO peer: a ClientBootstrap client counting bytes in channelRead, with a fixed-size
 // receive allocator of the benchmark's buffer size.
 
+import BenchReport
 import Foundation
 import NIOCore
 import NIOPosix
@@ -60,7 +61,7 @@ final class ReadGate: ChannelOutboundHandler, @unchecked Sendable {
 
 /// One NIO run against the source.
 func measureNIO(group: EventLoopGroup, size: Int, mode: String, bytes: Int, milliseconds: Int,
-                port: Int) throws -> Measurement {
+                port: Int) throws -> RunMeasurement {
     let loop = group.next()
     let done = loop.makePromise(of: Void.self)
     let handler = CountingHandler(limit: mode == "drain" ? bytes : Int.max, done: done)
@@ -92,7 +93,7 @@ func measureNIO(group: EventLoopGroup, size: Int, mode: String, bytes: Int, mill
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
     let cpu = processCPUSeconds() - cpuStart
     try? channel.close().wait()
-    return Measurement(bytes: handler.total, seconds: seconds, calls: handler.calls + (mode == "drain" ? 0 : 1),
+    return RunMeasurement(bytes: handler.total, seconds: seconds, calls: handler.calls + (mode == "drain" ? 0 : 1),
                        cpuSeconds: cpu)
 }
 

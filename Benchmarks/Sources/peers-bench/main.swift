@@ -5,6 +5,7 @@
 //   peers-bench --sockets-bench PATH [--sizes 1024,65536,1048576] [--repetitions 5]
 //               [--modes drain,stream] [--duration 0.5] [--bytes 268435456]
 
+import BenchReport
 import Foundation
 import NIOPosix
 
@@ -52,8 +53,8 @@ func run(_ executable: String, _ arguments: [String]) throws -> Data {
     return data
 }
 
-func measurement(_ data: Data) throws -> Measurement {
-    try JSONDecoder().decode(Measurement.self, from: data)
+func measurement(_ data: Data) throws -> RunMeasurement {
+    try JSONDecoder().decode(RunMeasurement.self, from: data)
 }
 
 let options = try Options(Array(CommandLine.arguments.dropFirst()))
@@ -78,12 +79,12 @@ print("mode    size  contender               GiB/s     calls/s  CPU s/GiB   x C 
 for mode in options.modes {
     for size in options.sizes {
         let bytes = min(options.drainBytes, size * 1_000_000)
-        var results: [String: [Measurement]] = [:]
+        var results: [String: [RunMeasurement]] = [:]
         for repetition in 0..<options.repetitions {
             let order = Array(contenders[(repetition % contenders.count)...] + contenders[..<(repetition % contenders.count)])
             for contender in order {
                 let common = ["\(size)", mode, "\(bytes)", "\(options.milliseconds)", "\(port)"]
-                let result: Measurement
+                let result: RunMeasurement
                 switch contender {
                 case "C recv loop": result = try measurement(run(options.socketsBench, ["receive", "c"] + common))
                 case "Sockets receiveAll": result = try measurement(run(options.socketsBench, ["receive", "span"] + common))
