@@ -81,8 +81,26 @@ func expectNoLeak(_ what: String, _ body: () throws -> Void) rethrows {
     }
 
     @Test func faultServersLeaveNothingOpen() throws {
+        let backlog = try FullBacklogListener()
         try expectNoLeak("fault servers") {
             for _ in 0..<50 {
+                // Half-close: read to EOF, then send on the open half.
+                let half = try TestServer.halfClose(bytes: 10_000)
+                var client = try Socket.connect(toAny: [half.address], timeout: .seconds(5))
+                try client.setTimeout(.seconds(5))
+                var sink = ReceiveBuffer(capacity: 4096)
+                _ = try client.receiveAll(using: &sink) { _ in }
+                try client.sendAll([1, 2, 3])
+                try client.close()
+                try half.wait()
+                // Send to a closed peer: EPIPE or ECONNRESET, no signal.
+                let gone = try TestServer.reset(after: 0, waitForRequest: false)
+                let writer = try Socket.connect(toAny: [gone.address], timeout: .seconds(5))
+                try gone.wait()
+                _ = try? writer.sendAll([UInt8](repeating: 0, count: 1 << 20))
+                try writer.close()
+                // A connect timeout against a full backlog.
+                _ = try? Socket.connect(toAny: [backlog.address], timeout: .milliseconds(2))
                 let reset = try TestServer.reset(after: 1000, waitForRequest: false)
                 var socket = try Socket.connect(toAny: [reset.address], timeout: .seconds(5))
                 try socket.setTimeout(.seconds(5))
