@@ -103,15 +103,3 @@ func reportingFailures(_ body: () throws -> Void) throws {
         throw ExitCode(Exit.other.rawValue)
     }
 }
-
-extension Result where Failure == SocketError {
-    /// The value, or a `netclient` failure for `step`.
-    func get(during step: Step) throws -> Success {
-        switch self {
-        case .success(let value): return value
-        case .failure(let error): throw NetclientFailure(error, during: step)
-        }
-    }
-}
-
-typealias NetclientFailure = Failure
