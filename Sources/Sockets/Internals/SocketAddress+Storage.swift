@@ -65,6 +65,9 @@ extension SocketAddress {
             }
         case .unix(let path):
             var raw = sockaddr_un()
+            #if canImport(Darwin)
+            raw.sun_len = UInt8(MemoryLayout<sockaddr_un>.size)
+            #endif
             raw.sun_family = sa_family_t(AF_UNIX)
             let capacity = MemoryLayout.size(ofValue: raw.sun_path)
             let bytes = Array(path.utf8)

@@ -200,7 +200,7 @@ enum Sys {
     /// `SO_RCVTIMEO`/`SO_SNDTIMEO` as a duration; zero means none.
     static func setTimeval(_ fd: Int32, _ name: Int32, _ duration: Duration?) throws(Errno) {
         let (seconds, attoseconds) = (duration ?? .zero).components
-        let value = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+        let value = timeval(tv_sec: numericCast(seconds), tv_usec: numericCast(attoseconds / 1_000_000_000_000))
         try setOption(fd, Constants.sol_socket, name, value)
     }
 
