@@ -43,11 +43,7 @@ extension SocketAddress {
             raw.sin_family = sa_family_t(AF_INET)
             raw.sin_port = port.bigEndian
             raw.sin_addr = in_addr(s_addr: address.rawValue.bigEndian)
-            return try withUnsafePointer(to: &raw) { (pointer) throws(Errno) in
-                try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { (address) throws(Errno) in
-                    try body(address, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
+            return try withGenericAddress(&raw, MemoryLayout<sockaddr_in>.size, body)
         case .ipv6(let address, let port, let flowInfo, let scopeID):
             var raw = sockaddr_in6()
             #if canImport(Darwin)
@@ -58,11 +54,7 @@ extension SocketAddress {
             raw.sin6_flowinfo = flowInfo.bigEndian
             raw.sin6_addr = address.in6
             raw.sin6_scope_id = scopeID
-            return try withUnsafePointer(to: &raw) { (pointer) throws(Errno) in
-                try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { (address) throws(Errno) in
-                    try body(address, socklen_t(MemoryLayout<sockaddr_in6>.size))
-                }
-            }
+            return try withGenericAddress(&raw, MemoryLayout<sockaddr_in6>.size, body)
         case .unix(let path):
             var raw = sockaddr_un()
             #if canImport(Darwin)
@@ -75,10 +67,19 @@ extension SocketAddress {
             guard !bytes.contains(0) else { throw .invalidArgument }
             withUnsafeMutableBytes(of: &raw.sun_path) { $0.copyBytes(from: bytes) }
             let length = MemoryLayout<sockaddr_un>.offset(of: \.sun_path)! + bytes.count + 1
-            return try withUnsafePointer(to: &raw) { (pointer) throws(Errno) in
-                try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { (address) throws(Errno) in
-                    try body(address, socklen_t(length))
-                }
+            return try withGenericAddress(&raw, length, body)
+        }
+    }
+
+    /// Calls `body` with `raw` (a `sockaddr_in`, `sockaddr_in6` or `sockaddr_un`) seen as a
+    /// generic `sockaddr` of `length` bytes.
+    @inline(__always)
+    private func withGenericAddress<T, R>(
+        _ raw: inout T, _ length: Int, _ body: (UnsafePointer<sockaddr>, socklen_t) throws(Errno) -> R
+    ) throws(Errno) -> R {
+        try withUnsafePointer(to: &raw) { (pointer) throws(Errno) in
+            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { (address) throws(Errno) in
+                try body(address, socklen_t(length))
             }
         }
     }

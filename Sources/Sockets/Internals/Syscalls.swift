@@ -116,14 +116,9 @@ enum Sys {
 
     /// `accept4` with close-on-exec: the new descriptor and the peer's address.
     static func accept(_ fd: Int32) throws(Errno) -> (fd: Int32, peer: SocketAddress?) {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let client = try withUnsafeMutablePointer(to: &storage) { (pointer) throws(Errno) in
-            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { (address) throws(Errno) in
-                try retrying("accept") { cshims_accept(fd, address, &length) }
-            }
+        try withAddressStorage { (address, length) throws(Errno) in
+            try retrying("accept") { cshims_accept(fd, address, length) }
         }
-        return (client, SocketAddress(storage: storage, length: length))
     }
 
     /// `shutdown`.
@@ -145,14 +140,24 @@ enum Sys {
         _ name: StaticString,
         _ call: (UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) -> Int32
     ) throws(Errno) -> SocketAddress? {
+        try withAddressStorage { (address, length) throws(Errno) in
+            try retrying(name) { call(address, length) }
+        }.1
+    }
+
+    /// Calls `body` with room for any socket address and its length, then decodes what the
+    /// kernel wrote there.
+    private static func withAddressStorage<R>(
+        _ body: (UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) throws(Errno) -> R
+    ) throws(Errno) -> (R, SocketAddress?) {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        _ = try withUnsafeMutablePointer(to: &storage) { (pointer) throws(Errno) in
+        let result = try withUnsafeMutablePointer(to: &storage) { (pointer) throws(Errno) in
             try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { (address) throws(Errno) in
-                try retrying(name) { call(address, &length) }
+                try body(address, &length)
             }
         }
-        return SocketAddress(storage: storage, length: length)
+        return (result, SocketAddress(storage: storage, length: length))
     }
 
     // MARK: - Options
@@ -306,14 +311,9 @@ enum Sys {
     static func receiveFrom(
         _ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int, _ flags: Int32
     ) throws(Errno) -> (count: Int, sender: SocketAddress?) {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let received = try withUnsafeMutablePointer(to: &storage) { (pointer) throws(Errno) in
-            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { (address) throws(Errno) in
-                try retrying("recvfrom") { cshims_recvfrom(fd, buffer, count, flags, address, &length) }
-            }
+        try withAddressStorage { (address, length) throws(Errno) in
+            try retrying("recvfrom") { cshims_recvfrom(fd, buffer, count, flags, address, length) }
         }
-        return (received, SocketAddress(storage: storage, length: length))
     }
 
     // MARK: - Vectored, batched and kernel-side zero-copy I/O
