@@ -159,3 +159,41 @@ func outputPath() -> String { NSTemporaryDirectory() + "netclient-get-\(UUID().u
         #expect(server.connectionsAccepted == 0)
     }
 }
+
+@Suite struct BodyBoundaryTests {
+    /// A server that answers any request with `reply`, one byte per write, then closes.
+    final class ByteByByteServer: @unchecked Sendable {
+        let port: UInt16
+        private let done = DispatchSemaphore(value: 0)
+
+        init(reply: String) throws {
+            var listener = try Socket.listening(on: .ipv4(.loopback, port: 0), backlog: 1)
+            try listener.setTimeout(.seconds(20))
+            port = try listener.localAddress.port!
+            let descriptor = listener.releaseDescriptor()
+            let done = self.done
+            Thread.detachNewThread {
+                defer { done.signal() }
+                guard var listener = try? Socket(adopting: descriptor),
+                      (try? listener.setTimeout(.seconds(20))) != nil,
+                      var connection = try? listener.accept(),
+                      (try? connection.setTimeout(.seconds(10))) != nil,
+                      (try? connection.receive(maxCount: 65536)) != nil else { return }
+                for byte in reply.utf8 {
+                    guard (try? connection.sendAll([byte])) != nil else { return }
+                    usleep(500)
+                }
+            }
+        }
+
+        func wait() { done.wait() }
+    }
+
+    @Test func headersSplitAcrossManyReadsAreStrippedExactly() throws {
+        let server = try ByteByByteServer(reply: "HTTP/1.0 200 OK\r\nX-A: 1\r\n\r\nbody\r\n\r\nmore")
+        let result = try netclient(["get", "127.0.0.1", "\(server.port)", "/", "--body"])
+        server.wait()
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(String(decoding: result.standardOutput, as: UTF8.self) == "body\r\n\r\nmore")
+    }
+}

@@ -100,6 +100,13 @@ final class Shared<Value: Sendable>: @unchecked Sendable {
         try sender.setSendBufferSize(4096)
         try sender.sendAll(TestPattern.bytes(count: total, seed: 7))
         try sender.shutdown(.write)
+        // A receive with a timeout: poll is interrupted too, and the wait goes on to its deadline.
+        let drip = try TestServer.drip(bytes: 100, every: .milliseconds(1))
+        var timed = try Socket.connect(toAny: [drip.address], timeout: .seconds(5))
+        try timed.setTimeout(.seconds(10))
+        var dripped: [UInt8] = []
+        var small = ReceiveBuffer(capacity: 16)
+        _ = try timed.receiveAll(using: &small) { chunk in chunk.withUnsafeBytes { dripped += $0 } }
         // A connect that must time out, and nothing else, while signals keep coming.
         var timedOut = false
         do throws(SocketError) { _ = try Socket.connect(toAny: [backlog.address], timeout: .milliseconds(200)) } catch {
@@ -109,6 +116,7 @@ final class Shared<Value: Sendable>: @unchecked Sendable {
         try sink.wait()
         #expect(signals > 10)
         #expect(received == total && intact)
+        #expect(dripped == TestPattern.bytes(count: 100))
         #expect(sunk.value.count == total && sunk.value.intact)
         #expect(timedOut)
     }
