@@ -101,14 +101,18 @@ extension Socket {
     /// address, in order, until one succeeds. `.happyEyeballs`: RFC 8305 racing (see
     /// ``ConnectStrategy``). Sockets of failed attempts are closed at once.
     ///
+    /// - Parameters:
+    ///   - onAttempt: called with each address as its attempt starts (for logging).
     /// - Throws: ``SocketError`` listing every attempt (see
     ///   ``connect(toHost:port:type:family:timeout:strategy:)-(_,String,_,_,_,_)``).
     public static func connect(
         toAny addresses: [SocketAddress], type: SocketType = .stream, timeout: Duration? = nil,
-        strategy: ConnectStrategy = .sequential, target: String? = nil
+        strategy: ConnectStrategy = .sequential, target: String? = nil,
+        onAttempt: ((SocketAddress) -> Void)? = nil
     ) throws(SocketError) -> Socket {
         if case .happyEyeballs(let delay) = strategy, type == .stream {
-            return try connectRacing(addresses, type: type, attemptDelay: delay, timeout: timeout, target: target)
+            return try connectRacing(addresses, type: type, attemptDelay: delay, timeout: timeout,
+                                     target: target, onAttempt: onAttempt)
         }
         let deadline = timeout.map { Deadline.after($0) }
         var attempts: [ConnectAttempt] = []
@@ -123,6 +127,7 @@ extension Socket {
                     continue
                 }
             }
+            onAttempt?(address)
             do throws(SocketError) {
                 let socket = try Socket(address.family, type)
                 try socket.connect(to: address, timeout: left)

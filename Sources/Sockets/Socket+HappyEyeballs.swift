@@ -14,11 +14,12 @@ extension Socket {
     ///   - attemptDelay: the wait before starting the next attempt (at least 10 ms).
     ///   - timeout: one deadline for the whole race; `nil` for none.
     ///   - target: the host and port, for the error.
+    ///   - onAttempt: called with each address as its attempt starts.
     /// - Throws: ``SocketError`` listing every address with its own error (not-tried ones
     ///   too); `.timeout` if time ran out, else the last failure's kind.
     static func connectRacing(
         _ addresses: [SocketAddress], type: SocketType, attemptDelay: Duration,
-        timeout: Duration?, target: String?
+        timeout: Duration?, target: String?, onAttempt: ((SocketAddress) -> Void)?
     ) throws(SocketError) -> Socket {
         let delay = max(attemptDelay, ConnectStrategy.minimumAttemptDelay)
         let deadline = timeout.map { Deadline.after($0) }
@@ -28,6 +29,7 @@ extension Socket {
         while true {
             if let deadline, deadline.hasPassed { break }
             if race.hasNext && (race.pending.isEmpty || nextStart.hasPassed) {
+                onAttempt?(race.order[race.next])
                 if let winner = race.startNext(type: type) { return try race.finish(winner) }
                 nextStart = Deadline.after(delay)
                 continue

@@ -58,13 +58,15 @@ struct ConnectOptions: ParsableArguments {
         } catch {
             throw Failure(error, during: .resolve)
         }
-        for address in addresses { note("trying \(address)") }
+        note("\(host) resolves to \(addresses.map(\.description).joined(separator: ", "))")
         let socket: Socket
         do throws(SocketError) {
             let strategy: ConnectStrategy = noHappyEyeballs
                 ? .sequential : .happyEyeballs(attemptDelay: .milliseconds(attemptDelay))
             socket = try Socket.connect(toAny: addresses, type: type, timeout: duration,
-                                        strategy: strategy, target: "\(host) port \(port)")
+                                        strategy: strategy, target: "\(host) port \(port)") { address in
+                note("trying \(address)")
+            }
         } catch {
             throw Failure(error, during: .connect)
         }

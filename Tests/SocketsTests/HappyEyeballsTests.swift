@@ -18,9 +18,11 @@ import Testing
                                            lifetime: .seconds(20))
         let start = ContinuousClock.now
         try MockingDriver.withMocking { driver in
+            var started: [SocketAddress] = []
             let socket = try Socket.connect(
                 toAny: [stalled.address, server.address], timeout: .seconds(20),
-                strategy: .happyEyeballs(attemptDelay: .milliseconds(200)))
+                strategy: .happyEyeballs(attemptDelay: .milliseconds(200))) { started.append($0) }
+            #expect(started == [stalled.address, server.address])
             let elapsed = start.duration(to: .now)
             #expect(try socket.remoteAddress == server.address)
             #expect(socket.timeout == .blocking)
@@ -69,9 +71,11 @@ import Testing
         let server = try TestServer.silent(on: .ipv6(.loopback, port: 0), lifetime: .seconds(20))
         let unused = SocketAddress.ipv4(.loopback, port: 9)
         try MockingDriver.withMocking { driver in
+            var started: [SocketAddress] = []
             let socket = try Socket.connect(toAny: [server.address, unused], timeout: .seconds(5),
-                                            strategy: .happyEyeballs)
+                                            strategy: .happyEyeballs) { started.append($0) }
             #expect(try socket.remoteAddress == server.address)
+            #expect(started == [server.address])
             #expect(driver.count(of: "socket") == 1 && driver.count(of: "connect") == 1)
             try socket.close()
         }
