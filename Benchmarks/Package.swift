@@ -7,15 +7,15 @@ import PackageDescription
 let package = Package(
     name: "SocketsPeerBenchmarks",
     dependencies: [
-        .package(path: ".."),
+        .package(name: "Sockets", path: ".."),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: [
         .executableTarget(
             name: "peers-bench",
             dependencies: [
-                .product(name: "Sockets", package: "main"),
-                .product(name: "BenchReport", package: "main"),
+                .product(name: "Sockets", package: "Sockets"),
+                .product(name: "BenchReport", package: "Sockets"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
