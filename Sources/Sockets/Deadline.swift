@@ -14,11 +14,6 @@ struct Deadline: Comparable, Sendable {
         Deadline(nanoseconds: Sys.monotonicNanoseconds().addingReportingOverflow(duration.nanoseconds).partialValue)
     }
 
-    /// `duration` after this moment.
-    func advanced(by duration: Duration) -> Deadline {
-        Deadline(nanoseconds: nanoseconds &+ duration.nanoseconds)
-    }
-
     /// The time left until this moment (negative once it has passed).
     var remaining: Duration { .nanoseconds(nanoseconds - Sys.monotonicNanoseconds()) }
 

@@ -1,4 +1,5 @@
 import Sockets
+import SocketsTesting
 import Testing
 
 /// A connected TCP pair over loopback.
@@ -30,7 +31,7 @@ func connectedPair(_ loopback: SocketAddress = .ipv4(.loopback, port: 0)) throws
     @Test func sendAllMovesMuchMoreThanTheBuffers() throws {
         var pair = try connectedPair()
         try pair.client.setSendBufferSize(4096)
-        let source = pattern(count: 4 << 20)
+        let source = TestPattern.bytes(count: 4 << 20, seed: 7)
         let reader = Loopback.onThread(adopting: pair.server.releaseDescriptor()) { socket in
             var received = [UInt8]()
             received.reserveCapacity(source.count)
@@ -166,10 +167,10 @@ func connectedPair(_ loopback: SocketAddress = .ipv4(.loopback, port: 0)) throws
         let client = try Socket(.ipv4, .datagram)
         #expect(try client.send([UInt8](), to: address) == 0)
         #expect(try server.receiveFrom(maxCount: 10).bytes.isEmpty)
-        _ = try client.send(pattern(count: 100), to: address)
+        _ = try client.send(TestPattern.bytes(count: 100, seed: 7), to: address)
         var small = [UInt8](repeating: 0, count: 10)
         let result = try small.withUnsafeMutableBytes { try server.receiveFrom(into: $0, flags: .truncate) }
-        #expect(result.count == 100 && small == Array(pattern(count: 10)))
+        #expect(result.count == 100 && small == Array(TestPattern.bytes(count: 10, seed: 7)))
     }
 
     @Test func receiveTimesOutWithNoDatagram() throws {

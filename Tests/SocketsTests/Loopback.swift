@@ -86,8 +86,3 @@ final class Completion: @unchecked Sendable {
 
 /// A background job did not finish in time.
 struct TestTimeout: Error {}
-
-/// A seeded pattern of bytes, the same for the same seed and offset.
-func pattern(count: Int, seed: UInt8 = 7) -> [UInt8] {
-    (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed) &+ $0 >> 8) }
-}

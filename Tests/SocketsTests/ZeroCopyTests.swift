@@ -1,33 +1,35 @@
 import Foundation
 import CTestSupport
 @testable import Sockets
+import SocketsTesting
 import Testing
-
-/// The byte at `offset` of the seeded test stream.
-@inline(__always)
-func streamByte(_ offset: Int, seed: Int = 11) -> UInt8 {
-    UInt8(truncatingIfNeeded: offset &* 31 &+ seed &+ offset >> 9)
-}
 
 /// Sends `count` bytes of the seeded stream from another thread, then closes.
 func startSource(_ socket: consuming Socket, count: Int, chunk: Int = 100_000) -> Completion {
     Loopback.onThread(adopting: socket.releaseDescriptor()) { socket in
-        var buffer = [UInt8](repeating: 0, count: chunk)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 64)
+        defer { buffer.deallocate() }
         var offset = 0
         while offset < count {
-            let size = min(chunk, count - offset)
-            for index in 0..<size { buffer[index] = streamByte(offset + index) }
-            try buffer.withUnsafeBytes { try socket.sendAll(UnsafeRawBufferPointer(rebasing: $0[..<size])) }
-            offset += size
+            let part = UnsafeMutableRawBufferPointer(rebasing: buffer[..<min(chunk, count - offset)])
+            TestPattern.fill(part, from: offset, seed: 11)
+            try socket.sendAll(UnsafeRawBufferPointer(part))
+            offset += part.count
         }
         try socket.shutdown(.write)
     }
 }
 
-/// Whether `bytes` are the seeded stream's bytes from `offset` on.
-func matchesStream(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Bool {
-    for index in 0..<bytes.count where bytes[index] != streamByte(offset + index) { return false }
-    return true
+/// Reads everything the peer sends, on another thread, and fails unless it is `expected`.
+func startCollector(_ socket: consuming Socket, expecting expected: [UInt8]) -> Completion {
+    Loopback.onThread(adopting: socket.releaseDescriptor()) { socket in
+        var received = [UInt8]()
+        var buffer = ReceiveBuffer(capacity: 65536)
+        _ = try socket.receiveAll(using: &buffer) { chunk in
+            chunk.withUnsafeBytes { received.append(contentsOf: $0) }
+        }
+        guard received == expected else { throw TestTimeout() }
+    }
 }
 
 @Suite struct ZeroCopyTests {
@@ -41,7 +43,7 @@ func matchesStream(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Bool {
         var offset = 0
         var intact = true
         let received = try client.receiveAll(using: &buffer) { chunk in
-            chunk.withUnsafeBytes { intact = intact && matchesStream($0, at: offset) }
+            chunk.withUnsafeBytes { intact = intact && TestPattern.matches($0, at: offset, seed: 11) }
             offset += chunk.byteCount
         }
         try source.wait()
@@ -55,7 +57,7 @@ func matchesStream(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Bool {
         var buffer = ReceiveBuffer(capacity: 4096)
         #expect(try client.receiveAll(using: &buffer, limit: 5000) { _ in } == 5000)
         let rest = try client.receive(maxCount: 100)
-        #expect(rest.first == streamByte(5000))
+        #expect(rest.first == TestPattern.byte(at: 5000, seed: 11))
         try source.wait()
     }
 
@@ -68,7 +70,7 @@ func matchesStream(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Bool {
         var offset = 0
         var intact = true
         let received = try client.receiveAll(into: memory) { chunk in
-            intact = intact && matchesStream(chunk, at: offset)
+            intact = intact && TestPattern.matches(chunk, at: offset, seed: 11)
             offset += chunk.count
         }
         try source.wait()
@@ -88,7 +90,7 @@ func matchesStream(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Bool {
 
     @Test func spanSendAndOutputSpanReceive() throws {
         let pair = try connectedPair()
-        let bytes = pattern(count: 100_000)
+        let bytes = TestPattern.bytes(count: 100_000, seed: 7)
         try pair.client.sendAll(bytes.span.bytes)
         try pair.client.shutdown(.write)
         var buffer = ReceiveBuffer(capacity: 100_000)
@@ -107,17 +109,10 @@ func matchesStream(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Bool {
         let pair = try connectedPair()
         let client = pair.client, server = pair.server
         try client.setSendBufferSize(4096)
-        let parts = [pattern(count: 1_000_001, seed: 1), pattern(count: 3, seed: 2), [],
-                     pattern(count: 2_000_000, seed: 3)]
+        let parts = [TestPattern.bytes(count: 1_000_001, seed: 1), TestPattern.bytes(count: 3, seed: 2), [],
+                     TestPattern.bytes(count: 2_000_000, seed: 3)]
         let expected = parts.flatMap { $0 }
-        let reader = Loopback.onThread(adopting: server.releaseDescriptor()) { socket in
-            var received = [UInt8]()
-            var buffer = ReceiveBuffer(capacity: 65536)
-            _ = try socket.receiveAll(using: &buffer) { chunk in
-                chunk.withUnsafeBytes { received.append(contentsOf: $0) }
-            }
-            guard received == expected else { throw TestTimeout() }
-        }
+        let reader = startCollector(server, expecting: expected)
         try parts[0].withUnsafeBytes { a in
             try parts[1].withUnsafeBytes { b in
                 try parts[2].withUnsafeBytes { c in
@@ -133,7 +128,7 @@ func matchesStream(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Bool {
 
     @Test func vectoredReadsFillBuffersInOrder() throws {
         let pair = try connectedPair()
-        let bytes = pattern(count: 20)
+        let bytes = TestPattern.bytes(count: 20, seed: 7)
         try pair.client.sendAll(bytes)
         while try pair.server.availableBytes < 20 { usleep(1000) }
         var first = [UInt8](repeating: 0, count: 3)
@@ -159,7 +154,7 @@ func matchesStream(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Bool {
         let address = try receiver.localAddress
         let sender = try Socket(loopback.family, .datagram)
         let sizes = [0, 1, 100, 1400, 2000, 64, 1500]
-        let payloads = sizes.enumerated().map { pattern(count: $0.element, seed: UInt8($0.offset)) }
+        let payloads = sizes.enumerated().map { TestPattern.bytes(count: $0.element, seed: UInt8($0.offset)) }
         let pointers = payloads.map { payload in
             let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: max(payload.count, 1), alignment: 16)
             memory.copyBytes(from: payload)
@@ -220,24 +215,17 @@ func matchesStream(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Bool {
         #expect(moved == total)
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         #expect(data.count == total)
-        #expect(data.withUnsafeBytes { matchesStream($0, at: 0) })
+        #expect(data.withUnsafeBytes { TestPattern.matches($0, at: 0, seed: 11) })
     }
 
     @Test func sendFileSendsTheFile() throws {
         let pair = try connectedPair()
         let client = pair.client, server = pair.server
-        let bytes = pattern(count: 3 << 20)
+        let bytes = TestPattern.bytes(count: 3 << 20, seed: 7)
         let path = NSTemporaryDirectory() + "sockets-sendfile-\(UInt32.random(in: 0...UInt32.max))"
         defer { unlinkPath(path) }
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        let reader = Loopback.onThread(adopting: server.releaseDescriptor()) { socket in
-            var received = [UInt8]()
-            var buffer = ReceiveBuffer(capacity: 65536)
-            _ = try socket.receiveAll(using: &buffer) { chunk in
-                chunk.withUnsafeBytes { received.append(contentsOf: $0) }
-            }
-            guard received == Array(bytes[1000...]) else { throw TestTimeout() }
-        }
+        let reader = startCollector(server, expecting: Array(bytes[1000...]))
         let file = open(path, O_RDONLY)
         defer { close(file) }
         // Asking for more than the file holds stops at its end.
@@ -249,15 +237,8 @@ func matchesStream(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Bool {
     @Test func zeroCopySendAllKeepsEveryByte() throws {
         let pair = try connectedPair()
         let client = pair.client, server = pair.server
-        let bytes = pattern(count: 4 << 20)
-        let reader = Loopback.onThread(adopting: server.releaseDescriptor()) { socket in
-            var received = [UInt8]()
-            var buffer = ReceiveBuffer(capacity: 65536)
-            _ = try socket.receiveAll(using: &buffer) { chunk in
-                chunk.withUnsafeBytes { received.append(contentsOf: $0) }
-            }
-            guard received == bytes else { throw TestTimeout() }
-        }
+        let bytes = TestPattern.bytes(count: 4 << 20, seed: 7)
+        let reader = startCollector(server, expecting: bytes)
         // On loopback the kernel copies anyway, so this reports false; what matters is that it
         // returns only once the kernel is done with the memory, and every byte arrives.
         _ = try client.sendAllZeroCopy(bytes.span.bytes)
@@ -330,7 +311,7 @@ func matchesStream(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Bool {
     @Test func oneRecvPerChunkWhenDataIsWaiting() throws {
         var pair = try connectedPair()
         try pair.client.setTimeout(.seconds(5))
-        try pair.server.sendAll(pattern(count: 10_000))
+        try pair.server.sendAll(TestPattern.bytes(count: 10_000, seed: 7))
         try pair.server.shutdown(.write)
         while try pair.client.availableBytes < 10_000 { usleep(1000) }
         var buffer = ReceiveBuffer(capacity: 1000)
