@@ -1,4 +1,4 @@
-// The socket's own address and its peer's, and closing one direction.
+// The socket's own address and its peer's.
 
 extension Socket {
     /// The address this socket is bound to (after `bind`, or the one `connect` chose).
@@ -18,15 +18,6 @@ extension Socket {
     public var remoteAddress: SocketAddress {
         get throws(SocketError) {
             try address("getpeername") { () throws(Errno) in try Sys.remoteAddress(descriptor) }
-        }
-    }
-
-    /// Closes one or both directions of the connection, without closing the descriptor.
-    ///
-    /// The corresponding C function is `shutdown`.
-    public borrowing func shutdown(_ direction: ShutdownDirection) throws(SocketError) {
-        do throws(Errno) { try Sys.shutdown(descriptor, direction.rawValue) } catch {
-            throw .system(error, "shutdown")
         }
     }
 
