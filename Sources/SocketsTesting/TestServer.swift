@@ -8,7 +8,7 @@ import Sockets
 /// a loopback address (an address outside 127.0.0.0/8 and ::1 is refused).
 ///
 ///     let server = try TestServer.source(bytes: 1 << 20)
-///     let socket = try Socket.connect(toAny: [server.address])
+///     let socket = try Socket.connected(to: server.address)
 ///     // ... read 1 MiB of TestPattern bytes, then end of stream ...
 ///     try server.wait()
 public final class TestServer: @unchecked Sendable {
@@ -163,7 +163,7 @@ public final class TestServer: @unchecked Sendable {
         lifetime: Duration = .seconds(30)
     ) throws -> TestServer {
         try requireLoopback(address)
-        var socket = try Socket(address.family, .datagram)
+        let socket = try Socket(address.family, .datagram)
         try socket.bind(to: address)
         let server = TestServer(address: try socket.localAddress)
         let descriptor = socket.releaseDescriptor()
@@ -192,7 +192,7 @@ public final class TestServer: @unchecked Sendable {
         on address: SocketAddress, connections: Int, lifetime: Duration, _ handler: @escaping Handler
     ) throws -> TestServer {
         try requireLoopback(address)
-        let listener = try Socket.listening(on: address, backlog: Int32(max(connections, 1)))
+        let listener = try Socket.listening(on: address, backlog: max(connections, 1))
         let server = TestServer(address: try listener.localAddress)
         let descriptor = listener.releaseDescriptor()
         let deadline = ContinuousClock.now.advanced(by: lifetime)

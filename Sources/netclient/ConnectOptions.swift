@@ -44,29 +44,18 @@ struct ConnectOptions: ParsableArguments {
         if verbose { Output.standardError.writeLine("netclient: \(line())") }
     }
 
-    /// Resolves the port, then the host, then connects, printing each step when verbose.
-    func connect(host: String, port text: String, type: SocketType) throws -> Socket {
-        let port: UInt16
-        do throws(SocketError) {
-            port = try Service.port(text, protocol: type == .datagram ? .udp : .tcp)
-        } catch {
-            throw Failure(error, during: .portLookup)
-        }
-        let addresses: [SocketAddress]
-        do throws(SocketError) {
-            addresses = try Resolver.resolve(host, port: port, family: family, type: type).map(\.address)
-        } catch {
-            throw Failure(error, during: .resolve)
-        }
-        note("\(host) resolves to \(addresses.map(\.description).joined(separator: ", "))")
+    /// Connects with the library's connect factory (port lookup, resolution, then Happy
+    /// Eyeballs or one address after another), printing each address tried when verbose.
+    /// A resolution error keeps its own exit code (port lookup or resolution).
+    func connect(host: String, port: String, type: SocketType) throws -> Socket {
+        let strategy: ConnectStrategy = noHappyEyeballs
+            ? .sequential : .happyEyeballs(attemptDelay: .milliseconds(attemptDelay))
         let socket: Socket
         do throws(SocketError) {
-            let strategy: ConnectStrategy = noHappyEyeballs
-                ? .sequential : .happyEyeballs(attemptDelay: .milliseconds(attemptDelay))
-            socket = try Socket.connect(toAny: addresses, type: type, timeout: duration,
-                                        strategy: strategy, target: "\(host) port \(port)") { address in
-                note("trying \(address)")
-            }
+            socket = try Socket.connected(
+                toHost: host, port: port, type: type, family: family, timeout: duration,
+                strategy: strategy
+            ) { address in note("trying \(address)") }
         } catch {
             throw Failure(error, during: .connect)
         }

@@ -57,31 +57,34 @@ struct Failure: Error {
 
     /// A library error in `step`, classified by its kind.
     init(_ error: SocketError, during step: Step) {
-        switch (error.kind, step) {
-        case (.timeout, _):
+        let kind = error.kind
+        if kind == .timeout {
             exit = .timeout
             message = "timed out while \(step.rawValue): \(error)"
-        case (.resolution(let code), _) where code == .service || step == .portLookup:
+        } else if kind == .resolution(.service) || (kind.isResolution && step == .portLookup) {
             exit = .portLookup
             message = "port lookup failed: \(error)"
-        case (.resolution, _):
+        } else if kind.isResolution {
             exit = .resolution
             message = "address resolution failed: \(error)"
-        case (.hostLookup, _):
+        } else if kind.isHostLookup {
             exit = .hostLookup
             message = "host lookup failed: \(error)"
-        case (_, .connect):
-            exit = .connection
-            message = "connection failed: \(error)"
-        case (_, .send):
-            exit = .sending
-            message = "sending failed: \(error)"
-        case (_, .receive):
-            exit = .receiving
-            message = "receiving failed: \(error)"
-        default:
-            exit = .other
-            message = "\(step.rawValue) failed: \(error)"
+        } else {
+            switch step {
+            case .connect:
+                exit = .connection
+                message = "connection failed: \(error)"
+            case .send:
+                exit = .sending
+                message = "sending failed: \(error)"
+            case .receive:
+                exit = .receiving
+                message = "receiving failed: \(error)"
+            default:
+                exit = .other
+                message = "\(step.rawValue) failed: \(error)"
+            }
         }
     }
 

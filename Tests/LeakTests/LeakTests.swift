@@ -28,7 +28,7 @@ func expectNoLeak(_ what: String, _ body: () throws -> Void) rethrows {
         try probe.close()
         try expectNoLeak("refused") {
             for _ in 0..<10_000 {
-                do throws(SocketError) { _ = try Socket.connect(toAny: [closed], timeout: .seconds(5)) } catch {
+                do throws(SocketError) { _ = try Socket.connected(to: closed, timeout: .seconds(5)) } catch {
                     guard error.kind == .system(.connectionRefused) else { throw error }
                 }
             }
@@ -39,7 +39,7 @@ func expectNoLeak(_ what: String, _ body: () throws -> Void) rethrows {
         let backlog = try FullBacklogListener()
         try expectNoLeak("connect timeout") {
             for _ in 0..<10_000 {
-                do throws(SocketError) { _ = try Socket.connect(toAny: [backlog.address], timeout: .microseconds(1)) } catch {
+                do throws(SocketError) { _ = try Socket.connected(to: backlog.address, timeout: .microseconds(1)) } catch {
                     guard error.kind == .timeout else { throw error }
                 }
             }
@@ -55,7 +55,7 @@ func expectNoLeak(_ what: String, _ body: () throws -> Void) rethrows {
         try expectNoLeak("happy eyeballs") {
             for _ in 0..<10_000 {
                 do throws(SocketError) {
-                    _ = try Socket.connect(toAny: [closed6, backlog.address], timeout: .milliseconds(1),
+                    _ = try Socket.connected(toAny: [closed6, backlog.address], timeout: .milliseconds(1),
                                            strategy: .happyEyeballs(attemptDelay: .milliseconds(10)))
                 } catch {
                     guard error.kind == .timeout || error.kind == .system(.connectionRefused) else { throw error }
@@ -71,10 +71,10 @@ func expectNoLeak(_ what: String, _ body: () throws -> Void) rethrows {
                     if index.isMultiple(of: 2) {
                         _ = try Resolver.resolve("127.0.0.\(index).1", port: 80, flags: [.numericHost])
                     } else {
-                        _ = try Socket.connect(toHost: "localhost", port: "nosuchservice\(index)")
+                        _ = try Socket.connected(toHost: "localhost", port: "nosuchservice\(index)")
                     }
                 } catch {
-                    guard case .resolution = error.kind else { throw error }
+                    guard error.kind.isResolution else { throw error }
                 }
             }
         }
@@ -86,7 +86,7 @@ func expectNoLeak(_ what: String, _ body: () throws -> Void) rethrows {
             for _ in 0..<50 {
                 // Half-close: read to EOF, then send on the open half.
                 let half = try TestServer.halfClose(bytes: 10_000)
-                var client = try Socket.connect(toAny: [half.address], timeout: .seconds(5))
+                var client = try Socket.connected(to: half.address, timeout: .seconds(5))
                 try client.setTimeout(.seconds(5))
                 var sink = ReceiveBuffer(capacity: 4096)
                 _ = try client.receiveAll(using: &sink) { _ in }
@@ -95,21 +95,21 @@ func expectNoLeak(_ what: String, _ body: () throws -> Void) rethrows {
                 try half.wait()
                 // Send to a closed peer: EPIPE or ECONNRESET, no signal.
                 let gone = try TestServer.reset(after: 0, waitForRequest: false)
-                let writer = try Socket.connect(toAny: [gone.address], timeout: .seconds(5))
+                let writer = try Socket.connected(to: gone.address, timeout: .seconds(5))
                 try gone.wait()
                 _ = try? writer.sendAll([UInt8](repeating: 0, count: 1 << 20))
                 try writer.close()
                 // A connect timeout against a full backlog.
-                _ = try? Socket.connect(toAny: [backlog.address], timeout: .milliseconds(2))
+                _ = try? Socket.connected(to: backlog.address, timeout: .milliseconds(2))
                 let reset = try TestServer.reset(after: 1000, waitForRequest: false)
-                var socket = try Socket.connect(toAny: [reset.address], timeout: .seconds(5))
+                var socket = try Socket.connected(to: reset.address, timeout: .seconds(5))
                 try socket.setTimeout(.seconds(5))
                 var buffer = ReceiveBuffer(capacity: 4096)
                 _ = try? socket.receiveAll(using: &buffer) { _ in }
                 try socket.close()
                 try reset.wait()
                 let silent = try TestServer.silent(lifetime: .seconds(5))
-                var quiet = try Socket.connect(toAny: [silent.address], timeout: .seconds(5))
+                var quiet = try Socket.connected(to: silent.address, timeout: .seconds(5))
                 try quiet.setTimeout(.milliseconds(1))
                 _ = try? quiet.receive(maxCount: 10)
                 try quiet.close()

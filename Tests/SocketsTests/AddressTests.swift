@@ -29,7 +29,7 @@ import Testing
         #expect {
             try SocketAddress(text)
         } throws: { error in
-            guard let error = error as? SocketError, case .resolution = error.kind else { return false }
+            guard let error = error as? SocketError, error.kind.isResolution else { return false }
             return error.description.contains("parse address")
         }
     }

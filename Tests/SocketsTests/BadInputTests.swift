@@ -33,7 +33,7 @@ let badInputSeed: UInt64 = 20_261_124
                 // A parsed address formats to text that parses back to the same address.
                 #expect(try SocketAddress(address.description) == address, "\(String(reflecting: text))")
             } catch {
-                guard case .resolution = error.kind else {
+                guard error.kind.isResolution else {
                     Issue.record("unexpected error kind for \(String(reflecting: text)): \(error)")
                     continue
                 }
@@ -68,7 +68,7 @@ let badInputSeed: UInt64 = 20_261_124
                 let results = try Resolver.resolve(text, port: 80, flags: [.numericHost])
                 #expect(!results.isEmpty)
             } catch {
-                guard case .resolution = error.kind else {
+                guard error.kind.isResolution else {
                     Issue.record("unexpected error kind for \(String(reflecting: text)): \(error)")
                     continue
                 }
@@ -95,7 +95,7 @@ let badInputSeed: UInt64 = 20_261_124
                     default: try socket.setReceiveTimeout(seconds)
                     }
                 } catch {
-                    guard case .system = error.kind else {
+                    guard error.kind.isSystem else {
                         Issue.record("unexpected error kind: \(error)")
                         continue
                     }

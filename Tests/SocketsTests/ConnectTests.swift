@@ -68,7 +68,7 @@ import Testing
         // resolve the name, then connect by number through the same path.
         let listening = try Loopback.listener()
         let listener = listening.socket, address = listening.address
-        let socket = try Socket.connect(toHost: "localhost", port: "\(address.port!)", timeout: .seconds(5))
+        let socket = try Socket.connected(toHost: "localhost", port: "\(address.port!)", timeout: .seconds(5))
         _ = try listener.accept()
         #expect(try socket.remoteAddress.port == address.port)
     }
@@ -77,7 +77,7 @@ import Testing
         let closed4 = try Loopback.closedPort(.ipv4(.loopback, port: 0))
         let closed6 = try Loopback.closedPort(.ipv6(.loopback, port: 0))
         #expect {
-            _ = try Socket.connect(toAny: [closed6, closed4], timeout: .seconds(5), target: "test")
+            _ = try Socket.connected(toAny: [closed6, closed4], timeout: .seconds(5), target: "test")
         } throws: { error in
             guard let error = error as? SocketError else { return false }
             return error.attempts.map(\.address) == [closed6, closed4]
@@ -92,7 +92,7 @@ import Testing
         let closed = try Loopback.closedPort()
         let listening = try Loopback.listener(.ipv6(.loopback, port: 0))
         let listener = listening.socket, address = listening.address
-        let socket = try Socket.connect(toAny: [closed, address], timeout: .seconds(5))
+        let socket = try Socket.connected(toAny: [closed, address], timeout: .seconds(5))
         _ = try listener.accept()
         #expect(try socket.remoteAddress == address)
     }
@@ -100,7 +100,7 @@ import Testing
     @Test func oneDeadlineCoversEveryAddress() throws {
         let backlog = try FullBacklogListener()
         #expect {
-            _ = try Socket.connect(toAny: [backlog.address, backlog.address], timeout: .milliseconds(200))
+            _ = try Socket.connected(toAny: [backlog.address, backlog.address], timeout: .milliseconds(200))
         } throws: { error in
             guard let error = error as? SocketError else { return false }
             // The first attempt uses the whole deadline; the second is not tried.
@@ -111,12 +111,12 @@ import Testing
 
     @Test func badPortAndHostFailBeforeConnecting() {
         #expect {
-            _ = try Socket.connect(toHost: "localhost", port: "nosuchservice")
+            _ = try Socket.connected(toHost: "localhost", port: "nosuchservice")
         } throws: { error in (error as? SocketError)?.kind == .resolution(.service) }
         #expect {
-            _ = try Socket.connect(toHost: "nosuchhost.invalid", port: "80")
+            _ = try Socket.connected(toHost: "nosuchhost.invalid", port: "80")
         } throws: { error in
-            guard let error = error as? SocketError, case .resolution = error.kind else { return false }
+            guard let error = error as? SocketError, error.kind.isResolution else { return false }
             return error.operation == "getaddrinfo"
         }
     }

@@ -16,18 +16,20 @@ import Testing
         let stalled = try FullBacklogListener(on: ipv6First ? .ipv6(.loopback, port: 0) : .ipv4(.loopback, port: 0))
         let server = try TestServer.silent(on: ipv6First ? .ipv4(.loopback, port: 0) : .ipv6(.loopback, port: 0),
                                            lifetime: .seconds(20))
-        let start = ContinuousClock.now
         try MockingDriver.withMocking { driver in
             var started: [SocketAddress] = []
-            let socket = try Socket.connect(
+            let socket = try Socket.connected(
                 toAny: [stalled.address, server.address], timeout: .seconds(20),
                 strategy: .happyEyeballs(attemptDelay: .milliseconds(200))) { started.append($0) }
             #expect(started == [stalled.address, server.address])
-            let elapsed = start.duration(to: .now)
             #expect(try socket.remoteAddress == server.address)
-            #expect(socket.timeout == .blocking)
-            // Generous bounds: after about the attempt delay, far before the timeout.
-            #expect(elapsed >= .milliseconds(150) && elapsed < .seconds(10))
+            // The timeout stays on the winner, as Python's create_connection does.
+            #expect(socket.timeout == .after(.seconds(20)))
+            // The order of events, not the time: the first connect, one poll that waited out the
+            // attempt delay with nothing ready, then the second attempt, then the poll that saw it
+            // connect; the race never waited for the stalled attempt to time out.
+            let calls = driver.trace.filter { ["socket", "connect", "poll"].contains($0) }
+            #expect(calls == ["socket", "connect", "poll", "socket", "connect", "poll"])
             #expect(driver.count(of: "connect") == 2)
             try socket.close()
             // Every socket the race opened was closed: the loser by the race, the winner here.
@@ -40,7 +42,7 @@ import Testing
         let closed4 = try Loopback.closedPort(.ipv4(.loopback, port: 0))
         try MockingDriver.withMocking { driver in
             #expect {
-                _ = try Socket.connect(toAny: [closed6, closed4], timeout: .seconds(5), strategy: .happyEyeballs)
+                _ = try Socket.connected(toAny: [closed6, closed4], timeout: .seconds(5), strategy: .happyEyeballs)
             } throws: { error in
                 guard let error = error as? SocketError else { return false }
                 return error.kind == .system(.connectionRefused)
@@ -56,7 +58,7 @@ import Testing
         let stalled4 = try FullBacklogListener(on: .ipv4(.loopback, port: 0))
         try MockingDriver.withMocking { driver in
             #expect {
-                _ = try Socket.connect(toAny: [stalled6.address, stalled4.address], timeout: .milliseconds(400),
+                _ = try Socket.connected(toAny: [stalled6.address, stalled4.address], timeout: .milliseconds(400),
                                        strategy: .happyEyeballs(attemptDelay: .milliseconds(50)))
             } throws: { error in
                 guard let error = error as? SocketError else { return false }
@@ -72,7 +74,7 @@ import Testing
         let unused = SocketAddress.ipv4(.loopback, port: 9)
         try MockingDriver.withMocking { driver in
             var started: [SocketAddress] = []
-            let socket = try Socket.connect(toAny: [server.address, unused], timeout: .seconds(5),
+            let socket = try Socket.connected(toAny: [server.address, unused], timeout: .seconds(5),
                                             strategy: .happyEyeballs) { started.append($0) }
             #expect(try socket.remoteAddress == server.address)
             #expect(started == [server.address])
@@ -83,7 +85,7 @@ import Testing
 
     @Test func connectToHostCanRace() throws {
         let server = try TestServer.silent(lifetime: .seconds(20))
-        let socket = try Socket.connect(toHost: "localhost", port: server.address.port!, timeout: .seconds(5),
+        let socket = try Socket.connected(toHost: "localhost", port: server.address.port!, timeout: .seconds(5),
                                         strategy: .happyEyeballs)
         #expect(try socket.remoteAddress.port == server.address.port)
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Sockets
 import SocketsTesting
 import Testing
@@ -122,7 +123,22 @@ func connectedPair(_ loopback: SocketAddress = .ipv4(.loopback, port: 0)) throws
         try adopted.close()
         #expect {
             _ = try Socket(adopting: descriptor)
-        } throws: { error in (error as? SocketError)?.kind == .system(.badDescriptor) }
+        } throws: { error in
+            guard let error = error as? SocketError else { return false }
+            return error.kind == .system(.badDescriptor)
+                && error.description == "adopt descriptor \(descriptor): descriptor \(descriptor) is not open"
+        }
+    }
+
+    @Test func adoptingANonSocketIsAClearError() throws {
+        let pipe = Pipe()  // Closed by Foundation when it goes away.
+        let descriptor = pipe.fileHandleForReading.fileDescriptor
+        #expect {
+            _ = try Socket(adopting: descriptor)
+        } throws: { error in
+            guard let error = error as? SocketError else { return false }
+            return error.kind == .system(.notSocket) && error.reason == "descriptor \(descriptor) is not a socket"
+        }
     }
 
     @Test func unixStreamSocketsWork() throws {

@@ -9,7 +9,7 @@ enum Loopback {
     static let both: [SocketAddress] = [.ipv4(.loopback, port: 0), .ipv6(.loopback, port: 0)]
 
     /// A listener on `address` (port 0 picks a free port) and its bound address.
-    static func listener(_ address: SocketAddress = .ipv4(.loopback, port: 0), backlog: Int32 = 16)
+    static func listener(_ address: SocketAddress = .ipv4(.loopback, port: 0), backlog: Int = 16)
         throws -> Listening
     {
         let socket = try Socket.listening(on: address, backlog: backlog)

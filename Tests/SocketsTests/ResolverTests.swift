@@ -59,7 +59,7 @@ import Testing
         #expect {
             try Resolver.resolve(host, port: 80)
         } throws: { error in
-            guard let error = error as? SocketError, case .resolution = error.kind else { return false }
+            guard let error = error as? SocketError, error.kind.isResolution else { return false }
             return error.detail != nil
         }
     }
@@ -72,7 +72,7 @@ import Testing
         #expect {
             try Resolver.hostName(of: .ipv4(IPv4Address(127, 0, 0, 2), port: 0))
         } throws: { error in
-            guard let error = error as? SocketError, case .hostLookup = error.kind else { return false }
+            guard let error = error as? SocketError, error.kind.isHostLookup else { return false }
             return error.description.contains("127.0.0.2")
         }
     }

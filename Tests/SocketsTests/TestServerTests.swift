@@ -5,7 +5,7 @@ import Testing
 @Suite struct TestServerTests {
     @Test func echoSendsBackWhatArrives() throws {
         let server = try TestServer.echo()
-        var socket = try Socket.connect(toAny: [server.address], timeout: .seconds(5))
+        var socket = try Socket.connected(to: server.address, timeout: .seconds(5))
         try socket.setTimeout(.seconds(5))
         let bytes = TestPattern.bytes(count: 100_000, seed: 2)
         try socket.sendAll(bytes)
@@ -20,7 +20,7 @@ import Testing
 
     @Test func dripSendsOneByteAtATime() throws {
         let server = try TestServer.drip(bytes: 20, every: .milliseconds(2))
-        var socket = try Socket.connect(toAny: [server.address], timeout: .seconds(5))
+        var socket = try Socket.connected(to: server.address, timeout: .seconds(5))
         try socket.setTimeout(.seconds(5))
         var buffer = ReceiveBuffer(capacity: 64)
         var received: [UInt8] = []

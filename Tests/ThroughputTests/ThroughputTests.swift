@@ -35,7 +35,7 @@ func expectedChecksum(count: Int, seed: UInt8) -> UInt64 {
         let total = bufferSize < 1024 ? 4 << 20 : 32 << 20
         let seed = UInt8(truncatingIfNeeded: bufferSize >> 6)
         let server = try TestServer.source(bytes: total, seed: seed, lifetime: .seconds(60))
-        var socket = try Socket.connect(toAny: [server.address], timeout: .seconds(10))
+        var socket = try Socket.connected(to: server.address, timeout: .seconds(10))
         try socket.setTimeout(.seconds(30))
         var buffer = ReceiveBuffer(capacity: bufferSize)
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -58,7 +58,7 @@ func expectedChecksum(count: Int, seed: UInt8) -> UInt64 {
     @Test func rawRecvLoopDeliversTheSourceIntact() throws {
         let total = 16 << 20
         let server = try TestServer.source(bytes: total, seed: 9, lifetime: .seconds(60))
-        let socket = try Socket.connect(toAny: [server.address], timeout: .seconds(10))
+        let socket = try Socket.connected(to: server.address, timeout: .seconds(10))
         let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 4096)
         defer { memory.deallocate() }
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325

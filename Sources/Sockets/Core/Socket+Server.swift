@@ -13,9 +13,17 @@ extension Socket {
 
     /// Marks the socket as accepting connections, with room for `backlog` pending ones.
     ///
+    /// - Parameter backlog: the most connections the kernel queues before ``accept()`` takes
+    ///   them; 0 to `Int32.max` (the kernel caps it at `net.core.somaxconn`).
+    /// - Throws: ``SocketError``: `.system(.invalidArgument)` for a negative or too large
+    ///   backlog (checked before any system call), or the call's `errno`.
+    ///
     /// The corresponding C function is `listen`.
-    public borrowing func listen(backlog: Int32 = 128) throws(SocketError) {
-        do throws(Errno) { try Sys.listen(descriptor, backlog) } catch {
+    public borrowing func listen(backlog: Int = 128) throws(SocketError) {
+        guard let count = Int32(exactly: backlog), count >= 0 else {
+            throw .invalid("listen", "backlog must be 0 to \(Int32.max), not \(backlog)")
+        }
+        do throws(Errno) { try Sys.listen(descriptor, count) } catch {
             throw .system(error, "listen")
         }
     }
@@ -38,8 +46,15 @@ extension Socket {
     /// IPv6): the usual server set-up in one call.
     ///
     /// Not one system call: `socket`, `setsockopt`, `bind`, `listen`.
+    ///
+    /// - Parameters:
+    ///   - address: where to listen; port 0 picks a free port (read it from ``localAddress``).
+    ///   - backlog: the most connections the kernel queues; see ``listen(backlog:)``.
+    /// - Returns: the listening socket, blocking.
+    /// - Throws: ``SocketError`` from `socket`, `setsockopt`, `bind` or `listen`
+    ///   (`.system(.addressInUse)`, ...).
     public static func listening(
-        on address: SocketAddress, backlog: Int32 = 128
+        on address: SocketAddress, backlog: Int = 128
     ) throws(SocketError) -> Socket {
         let socket = try Socket(address.family, .stream)
         if address.family != .unix { try socket.setReuseAddress(true) }

@@ -10,19 +10,19 @@ extension Socket {
     }
 
     /// Runs `call` under the socket's timeout: returns its result, or on `EAGAIN` throws
-    /// `.wouldBlock` (non-blocking), or waits until ready and tries again (a duration), sharing
-    /// `deadline` with the caller's other waits. When the call succeeds at once, nothing else
-    /// happens: no clock read, no `poll`.
+    /// `.wouldBlock` (non-blocking, or `flags` has `.dontWait`), or waits until ready and tries
+    /// again (a duration), sharing `deadline` with the caller's other waits. When the call
+    /// succeeds at once, nothing else happens: no clock read, no `poll`.
     @inline(__always)
     borrowing func withTimeout<R>(
-        _ operation: StaticString, _ readiness: Readiness,
+        _ operation: StaticString, _ readiness: Readiness, flags: MessageFlags = [],
         deadline: inout Deadline?, _ call: () throws(Errno) -> R
     ) throws(SocketError) -> R {
         while true {
             do throws(Errno) {
                 return try call()
             } catch {
-                try recover(from: error, operation, readiness, deadline: &deadline)
+                try recover(from: error, operation, readiness, flags: flags, deadline: &deadline)
             }
         }
     }
@@ -30,24 +30,38 @@ extension Socket {
     /// The slow path after a failed call: throws, or waits until the call may succeed.
     @inline(never)
     borrowing func recover(
-        from errno: Errno, _ operation: StaticString, _ readiness: Readiness, deadline: inout Deadline?
+        from errno: Errno, _ operation: StaticString, _ readiness: Readiness, flags: MessageFlags,
+        deadline: inout Deadline?
     ) throws(SocketError) {
         guard errno == .wouldBlock else { throw failure(errno, operation) }
-        try waitAfterWouldBlock(operation, readiness, deadline: &deadline)
+        try waitAfterWouldBlock(operation, readiness, flags: flags, deadline: &deadline)
     }
 
-    /// What to do after `EAGAIN`, per the timeout: throw, or wait for readiness.
+    /// What to do after `EAGAIN`, per the call's flags and the socket's timeout: throw, or wait
+    /// for readiness.
     @inline(never)
     borrowing func waitAfterWouldBlock(
-        _ operation: StaticString, _ readiness: Readiness, deadline: inout Deadline?
+        _ operation: StaticString, _ readiness: Readiness, flags: MessageFlags = [],
+        deadline: inout Deadline?
     ) throws(SocketError) {
+        // The call itself asked not to wait: EAGAIN is the answer, whatever the timeout.
+        if flags.contains(.dontWait) {
+            throw SocketError(.wouldBlock, operation: operation.description)
+        }
         switch timeout {
         case .nonBlocking:
             throw SocketError(.wouldBlock, operation: operation.description)
         case .blocking:
-            // A blocking descriptor only says EAGAIN when SO_RCVTIMEO/SO_SNDTIMEO expired.
+            // Without MSG_DONTWAIT, a blocking socket says EAGAIN when the kernel's own timeout
+            // (SO_RCVTIMEO/SO_SNDTIMEO) expired, or when O_NONBLOCK was set behind the library's
+            // back (through withUnsafeDescriptor). The option tells which.
+            let name = readiness == .readable ? Constants.so_rcvtimeo : Constants.so_sndtimeo
+            guard let kernelTimeout = (try? Sys.timevalOption(descriptor, name)) ?? nil else {
+                throw SocketError(.wouldBlock, operation: operation.description,
+                                  detail: "operation would block (the descriptor is non-blocking)")
+            }
             throw SocketError(.timeout, operation: operation.description, target: peerText,
-                              detail: "timed out (SO_RCVTIMEO/SO_SNDTIMEO)")
+                              detail: "timed out after \(kernelTimeout) (\(readiness == .readable ? "SO_RCVTIMEO" : "SO_SNDTIMEO"))")
         case .after(let duration):
             let end = deadline ?? Deadline.after(duration)
             deadline = end

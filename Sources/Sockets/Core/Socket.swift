@@ -33,18 +33,30 @@ public struct Socket: ~Copyable, Sendable {
         timeout = .blocking
     }
 
-    /// Takes ownership of an open descriptor, which this socket will close. Its timeout is
-    /// ``Timeout/nonBlocking`` if the descriptor has `O_NONBLOCK` set, else ``Timeout/blocking``.
+    /// Takes ownership of an open socket descriptor, which this socket will close. Its timeout
+    /// is ``Timeout/nonBlocking`` if the descriptor has `O_NONBLOCK` set, else
+    /// ``Timeout/blocking``.
     ///
-    /// - Throws: ``SocketError`` of kind `.system(.badDescriptor)` if it is not open.
+    /// The descriptor is checked here, once: afterwards the socket owns it, and `EBADF` from any
+    /// call on it can only mean a bug (something closed it behind the socket's back), which
+    /// stops the program with the operation's name.
     ///
-    /// The corresponding C function is `fcntl(F_GETFL)`.
+    /// - Parameter descriptor: an open socket descriptor; on success the socket owns it, on
+    ///   failure the caller still does.
+    /// - Throws: ``SocketError`` of kind `.system(.badDescriptor)` if the descriptor is not
+    ///   open, or `.system(.notSocket)` if it is not a socket.
+    ///
+    /// The corresponding C functions are `fcntl(F_GETFL)` and `getsockopt(SO_TYPE)`.
     public init(adopting descriptor: Int32) throws(SocketError) {
         let flags: Int32
         do throws(Errno) {
             flags = try Sys.fcntl(descriptor, Constants.f_getfl)
+            _ = try Sys.option(descriptor, Constants.sol_socket, Constants.so_type, as: Int32.self, initial: 0)
         } catch {
-            throw .system(error, "fcntl", "descriptor \(descriptor)")
+            let detail = error == .badDescriptor ? "descriptor \(descriptor) is not open"
+                : error == .notSocket ? "descriptor \(descriptor) is not a socket" : nil
+            throw SocketError(.system(error), operation: "adopt", target: "descriptor \(descriptor)",
+                              detail: detail)
         }
         self.descriptor = descriptor
         timeout = flags & Constants.o_nonblock != 0 ? .nonBlocking : .blocking

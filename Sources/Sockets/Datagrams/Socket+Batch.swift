@@ -18,7 +18,7 @@ extension Socket {
         var deadline: Deadline? = nil
         let headers = batch.headers
         batch.count = 0
-        let count = try withTimeout("recvmmsg", .readable, deadline: &deadline) { () throws(Errno) in
+        let count = try withTimeout("recvmmsg", .readable, flags: flags, deadline: &deadline) { () throws(Errno) in
             do throws(Errno) {
                 return try Sys.receiveBatch(descriptor, headers, flags.rawValue)
             } catch where error == .notImplemented {
@@ -53,7 +53,7 @@ extension Socket {
             do throws(SocketError) {
                 switch errno {
                 case .wouldBlock where result.sent == 0:
-                    try waitAfterWouldBlock("sendmmsg", .writable, deadline: &deadline)
+                    try waitAfterWouldBlock("sendmmsg", .writable, flags: flags, deadline: &deadline)
                 case .notImplemented:
                     for datagram in datagrams[sent...] {
                         if let destination = datagram.destination {

@@ -16,7 +16,7 @@ extension Socket {
         return try withUnsafeMutablePointer(to: &byte) { (empty) throws(SocketError) in
             let base = UnsafeRawPointer(buffer.baseAddress ?? UnsafeRawPointer(empty))
             do throws(SocketError) {
-                return try withTimeout("sendto", .writable, deadline: &deadline) { () throws(Errno) in
+                return try withTimeout("sendto", .writable, flags: flags, deadline: &deadline) { () throws(Errno) in
                     try Sys.sendTo(descriptor, base, buffer.count, flags.rawValue, address)
                 }
             } catch {
@@ -55,7 +55,7 @@ extension Socket {
             throw .invalid("recvfrom", "zero-length buffer: nothing can be received into it")
         }
         var deadline: Deadline? = nil
-        return try withTimeout("recvfrom", .readable, deadline: &deadline) { () throws(Errno) in
+        return try withTimeout("recvfrom", .readable, flags: flags, deadline: &deadline) { () throws(Errno) in
             try Sys.receiveFrom(descriptor, base, buffer.count, flags.rawValue)
         }
     }

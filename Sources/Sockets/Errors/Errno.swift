@@ -18,7 +18,9 @@ public struct Errno: Error, RawRepresentable, Hashable, Sendable, CustomStringCo
     public static let noSuchEntry = Errno(rawValue: Constants.enoent)
     /// `EINTR`: a signal interrupted the call; the library retries it (never for `close`).
     public static let interrupted = Errno(rawValue: Constants.eintr)
-    /// `EBADF`: the descriptor is not open. A programmer error this library's ownership prevents.
+    /// `EBADF`: the descriptor is not open. On a descriptor a ``Socket`` owns only a bug can cause
+    /// it (something closed the descriptor behind the socket's back), so the library stops with a
+    /// precondition failure naming the operation; ``Socket/init(adopting:)`` reports it as an error.
     public static let badDescriptor = Errno(rawValue: Constants.ebadf)
     /// `EAGAIN` / `EWOULDBLOCK`: a non-blocking operation would have to wait.
     public static let wouldBlock = Errno(rawValue: Constants.eagain)
@@ -26,7 +28,8 @@ public struct Errno: Error, RawRepresentable, Hashable, Sendable, CustomStringCo
     public static let noMemory = Errno(rawValue: Constants.enomem)
     /// `EACCES`: permission denied.
     public static let permissionDenied = Errno(rawValue: Constants.eacces)
-    /// `EFAULT`: a bad address was passed. A programmer error.
+    /// `EFAULT`: a bad memory address was passed to the kernel. Only a bug can cause it (the
+    /// library's own buffers are valid), so the library stops with a precondition failure.
     public static let badAddress = Errno(rawValue: Constants.efault)
     /// `EINVAL`: an argument is invalid.
     public static let invalidArgument = Errno(rawValue: Constants.einval)
@@ -78,4 +81,144 @@ public struct Errno: Error, RawRepresentable, Hashable, Sendable, CustomStringCo
     public static let alreadyInProgress = Errno(rawValue: Constants.ealready)
     /// `EINPROGRESS`: a non-blocking connect has started and not finished.
     public static let inProgress = Errno(rawValue: Constants.einprogress)
+}
+
+// The C names, as swift-system offers them: each is unavailable and renamed, so the compiler
+// offers the fix-it to the Swift name (`Errno.ECONNREFUSED` becomes `.connectionRefused`).
+extension Errno {
+    /// `EPERM`: use ``notPermitted``.
+    @available(*, unavailable, renamed: "notPermitted")
+    public static var EPERM: Errno { notPermitted }
+
+    /// `ENOENT`: use ``noSuchEntry``.
+    @available(*, unavailable, renamed: "noSuchEntry")
+    public static var ENOENT: Errno { noSuchEntry }
+
+    /// `EINTR`: use ``interrupted``.
+    @available(*, unavailable, renamed: "interrupted")
+    public static var EINTR: Errno { interrupted }
+
+    /// `EBADF`: use ``badDescriptor``.
+    @available(*, unavailable, renamed: "badDescriptor")
+    public static var EBADF: Errno { badDescriptor }
+
+    /// `EAGAIN`: use ``wouldBlock``.
+    @available(*, unavailable, renamed: "wouldBlock")
+    public static var EAGAIN: Errno { wouldBlock }
+
+    /// `EWOULDBLOCK`: use ``wouldBlock``.
+    @available(*, unavailable, renamed: "wouldBlock")
+    public static var EWOULDBLOCK: Errno { wouldBlock }
+
+    /// `ENOMEM`: use ``noMemory``.
+    @available(*, unavailable, renamed: "noMemory")
+    public static var ENOMEM: Errno { noMemory }
+
+    /// `EACCES`: use ``permissionDenied``.
+    @available(*, unavailable, renamed: "permissionDenied")
+    public static var EACCES: Errno { permissionDenied }
+
+    /// `EFAULT`: use ``badAddress``.
+    @available(*, unavailable, renamed: "badAddress")
+    public static var EFAULT: Errno { badAddress }
+
+    /// `EINVAL`: use ``invalidArgument``.
+    @available(*, unavailable, renamed: "invalidArgument")
+    public static var EINVAL: Errno { invalidArgument }
+
+    /// `EMFILE`: use ``tooManyOpenFiles``.
+    @available(*, unavailable, renamed: "tooManyOpenFiles")
+    public static var EMFILE: Errno { tooManyOpenFiles }
+
+    /// `EPIPE`: use ``brokenPipe``.
+    @available(*, unavailable, renamed: "brokenPipe")
+    public static var EPIPE: Errno { brokenPipe }
+
+    /// `ERANGE`: use ``outOfRange``.
+    @available(*, unavailable, renamed: "outOfRange")
+    public static var ERANGE: Errno { outOfRange }
+
+    /// `ENAMETOOLONG`: use ``nameTooLong``.
+    @available(*, unavailable, renamed: "nameTooLong")
+    public static var ENAMETOOLONG: Errno { nameTooLong }
+
+    /// `ENOSYS`: use ``notImplemented``.
+    @available(*, unavailable, renamed: "notImplemented")
+    public static var ENOSYS: Errno { notImplemented }
+
+    /// `ENOTSOCK`: use ``notSocket``.
+    @available(*, unavailable, renamed: "notSocket")
+    public static var ENOTSOCK: Errno { notSocket }
+
+    /// `EMSGSIZE`: use ``messageTooLong``.
+    @available(*, unavailable, renamed: "messageTooLong")
+    public static var EMSGSIZE: Errno { messageTooLong }
+
+    /// `ENOPROTOOPT`: use ``optionNotAvailable``.
+    @available(*, unavailable, renamed: "optionNotAvailable")
+    public static var ENOPROTOOPT: Errno { optionNotAvailable }
+
+    /// `EOPNOTSUPP`: use ``notSupported``.
+    @available(*, unavailable, renamed: "notSupported")
+    public static var EOPNOTSUPP: Errno { notSupported }
+
+    /// `EAFNOSUPPORT`: use ``familyNotSupported``.
+    @available(*, unavailable, renamed: "familyNotSupported")
+    public static var EAFNOSUPPORT: Errno { familyNotSupported }
+
+    /// `EADDRINUSE`: use ``addressInUse``.
+    @available(*, unavailable, renamed: "addressInUse")
+    public static var EADDRINUSE: Errno { addressInUse }
+
+    /// `EADDRNOTAVAIL`: use ``addressNotAvailable``.
+    @available(*, unavailable, renamed: "addressNotAvailable")
+    public static var EADDRNOTAVAIL: Errno { addressNotAvailable }
+
+    /// `ENETDOWN`: use ``networkDown``.
+    @available(*, unavailable, renamed: "networkDown")
+    public static var ENETDOWN: Errno { networkDown }
+
+    /// `ENETUNREACH`: use ``networkUnreachable``.
+    @available(*, unavailable, renamed: "networkUnreachable")
+    public static var ENETUNREACH: Errno { networkUnreachable }
+
+    /// `ECONNABORTED`: use ``connectionAborted``.
+    @available(*, unavailable, renamed: "connectionAborted")
+    public static var ECONNABORTED: Errno { connectionAborted }
+
+    /// `ECONNRESET`: use ``connectionReset``.
+    @available(*, unavailable, renamed: "connectionReset")
+    public static var ECONNRESET: Errno { connectionReset }
+
+    /// `ENOBUFS`: use ``noBufferSpace``.
+    @available(*, unavailable, renamed: "noBufferSpace")
+    public static var ENOBUFS: Errno { noBufferSpace }
+
+    /// `EISCONN`: use ``alreadyConnected``.
+    @available(*, unavailable, renamed: "alreadyConnected")
+    public static var EISCONN: Errno { alreadyConnected }
+
+    /// `ENOTCONN`: use ``notConnected``.
+    @available(*, unavailable, renamed: "notConnected")
+    public static var ENOTCONN: Errno { notConnected }
+
+    /// `ETIMEDOUT`: use ``timedOut``.
+    @available(*, unavailable, renamed: "timedOut")
+    public static var ETIMEDOUT: Errno { timedOut }
+
+    /// `ECONNREFUSED`: use ``connectionRefused``.
+    @available(*, unavailable, renamed: "connectionRefused")
+    public static var ECONNREFUSED: Errno { connectionRefused }
+
+    /// `EHOSTUNREACH`: use ``hostUnreachable``.
+    @available(*, unavailable, renamed: "hostUnreachable")
+    public static var EHOSTUNREACH: Errno { hostUnreachable }
+
+    /// `EALREADY`: use ``alreadyInProgress``.
+    @available(*, unavailable, renamed: "alreadyInProgress")
+    public static var EALREADY: Errno { alreadyInProgress }
+
+    /// `EINPROGRESS`: use ``inProgress``.
+    @available(*, unavailable, renamed: "inProgress")
+    public static var EINPROGRESS: Errno { inProgress }
 }

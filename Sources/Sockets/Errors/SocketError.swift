@@ -1,8 +1,9 @@
 /// The one error type of this library: what failed, in a form a caller can act on.
 ///
-/// Its `kind` tells apart the four failures Python names `socket.error`, `gaierror`, `herror`
-/// and `timeout`, plus `wouldBlock`, which is not a failure at all: a socket in non-blocking
-/// mode (``Timeout/nonBlocking``) could not proceed without waiting. Each error carries the
+/// Its ``kind`` tells apart the four failures Python names `socket.error`, `gaierror`, `herror`
+/// and `timeout`; `wouldBlock`, which is not a failure at all (a socket in non-blocking mode
+/// could not proceed without waiting, Python's `BlockingIOError`); and `cancelled`, which only
+/// the async layer reports. Each error carries the
 /// operation and, where known, the address or host, and its `description` reads like one line
 /// of a good error message:
 ///
@@ -10,21 +11,6 @@
 ///     getaddrinfo "nosuch.invalid": Name or service not known
 ///     recv 127.0.0.1:8080: timed out after 0.5 seconds
 public struct SocketError: Error, Sendable, CustomStringConvertible {
-    /// What kind of failure this is.
-    public enum Kind: Hashable, Sendable {
-        /// A system call failed with this `errno` (Python's `socket.error` / `OSError`).
-        case system(Errno)
-        /// Name or service resolution failed with this `EAI_*` code (Python's `gaierror`).
-        case resolution(ResolutionErrorCode)
-        /// A reverse host lookup (`getnameinfo`) failed with this code (Python's `herror`).
-        case hostLookup(ResolutionErrorCode)
-        /// The socket's timeout or the call's deadline expired (Python's `socket.timeout`).
-        case timeout
-        /// Not a failure: the socket is non-blocking and the operation would have to wait
-        /// (Python's `BlockingIOError`). Try again when the socket is ready.
-        case wouldBlock
-    }
-
     /// What kind of failure this is.
     public var kind: Kind
     /// The operation that failed, usually the C call's name (`"connect"`, `"recv"`,
@@ -56,10 +42,7 @@ public struct SocketError: Error, Sendable, CustomStringConvertible {
     }
 
     /// The `errno` behind this error: the system call's, or the resolver's for `EAI_SYSTEM`.
-    public var errno: Errno? {
-        if case .system(let code) = kind { return code }
-        return systemErrno
-    }
+    public var errno: Errno? { kind.errno ?? systemErrno }
 
     /// Whether the error is a timeout.
     public var isTimeout: Bool { kind == .timeout }
@@ -67,16 +50,20 @@ public struct SocketError: Error, Sendable, CustomStringConvertible {
     /// Whether the error only says that a non-blocking operation would have to wait.
     public var isWouldBlock: Bool { kind == .wouldBlock }
 
+    /// Whether the operation's task was cancelled (async layer only).
+    public var isCancelled: Bool { kind == .cancelled }
+
     /// The reason alone, without the operation and target: "Connection refused".
     public var reason: String {
         if let detail { return detail }
-        switch kind {
+        switch kind.storage {
         case .system(let code): return code.description
         case .resolution(let code), .hostLookup(let code):
             if code == .system, let systemErrno { return "\(code): \(systemErrno)" }
             return code.description
         case .timeout: return "timed out"
         case .wouldBlock: return "operation would block"
+        case .cancelled: return "cancelled"
         }
     }
 
@@ -95,13 +82,29 @@ public struct SocketError: Error, Sendable, CustomStringConvertible {
 }
 
 extension SocketError {
-    /// A failed system call.
+    /// A failed system call on memory and a descriptor the library owns or has validated.
+    ///
+    /// `EBADF` and `EFAULT` there can only come from a bug (the descriptor was closed behind the
+    /// ``Socket``'s back, or unsafe memory was bad), never from the network or the peer, so they
+    /// stop the program with the operation's name instead of becoming an error to handle.
+    /// Calls on a descriptor the library has not validated (``Socket/init(adopting:)``) build
+    /// their error with the initializer instead.
     static func system(_ errno: Errno, _ operation: String, _ target: String? = nil) -> SocketError {
-        SocketError(.system(errno), operation: operation, target: target)
+        if errno == .badDescriptor || errno == .badAddress { programmerError(errno, operation) }
+        return SocketError(.system(errno), operation: operation, target: target)
     }
 
     /// An invalid argument caught before any system call was made.
     static func invalid(_ operation: String, _ detail: String, target: String? = nil) -> SocketError {
         SocketError(.system(.invalidArgument), operation: operation, target: target, detail: detail)
     }
+}
+
+/// Stops the program for an `EBADF` or `EFAULT` that only a bug can cause.
+@inline(never)
+func programmerError(_ errno: Errno, _ operation: String) -> Never {
+    let cause = errno == .badDescriptor
+        ? "the descriptor is not open: something closed it behind the Socket's back"
+        : "a buffer address is invalid: unsafe memory passed to the library is bad"
+    preconditionFailure("\(operation): \(errno) (\(cause)); this is a bug in the program, not a network error")
 }

@@ -23,7 +23,7 @@ extension Socket {
             throw .invalid("recv", "zero-length buffer: nothing can be received into it")
         }
         var deadline: Deadline? = nil
-        return try withTimeout("recv", .readable, deadline: &deadline) { () throws(Errno) in
+        return try withTimeout("recv", .readable, flags: flags, deadline: &deadline) { () throws(Errno) in
             try Sys.recv(descriptor, base, buffer.count, flags.rawValue)
         }
     }
@@ -102,7 +102,7 @@ extension Socket {
             if isDatagram { return try sendEmptyDatagram(flags: flags) }
             return 0
         }
-        return try withTimeout("send", .writable, deadline: &deadline) { () throws(Errno) in
+        return try withTimeout("send", .writable, flags: flags, deadline: &deadline) { () throws(Errno) in
             try Sys.send(descriptor, base, buffer.count, flags.rawValue)
         }
     }
@@ -118,7 +118,7 @@ extension Socket {
         var byte: UInt8 = 0
         var deadline: Deadline? = nil
         return try withUnsafePointer(to: &byte) { (pointer) throws(SocketError) in
-            try withTimeout("send", .writable, deadline: &deadline) { () throws(Errno) in
+            try withTimeout("send", .writable, flags: flags, deadline: &deadline) { () throws(Errno) in
                 try Sys.send(descriptor, pointer, 0, flags.rawValue)
             }
         }

@@ -65,7 +65,7 @@ extension Socket {
             throw .invalid("recvmsg", "\(buffers.count) buffers, more than \(Self.maxVectors)")
         }
         var deadline: Deadline? = nil
-        return try withTimeout("recvmsg", .readable, deadline: &deadline) { () throws(Errno) in
+        return try withTimeout("recvmsg", .readable, flags: flags, deadline: &deadline) { () throws(Errno) in
             try Sys.receiveVectored(descriptor, buffers, flags.rawValue)
         }
     }
@@ -80,7 +80,7 @@ extension Socket {
         guard buffers.count <= Self.maxVectors else {
             throw .invalid("sendmsg", "\(buffers.count) buffers, more than \(Self.maxVectors)")
         }
-        return try withTimeout("sendmsg", .writable, deadline: &deadline) { () throws(Errno) in
+        return try withTimeout("sendmsg", .writable, flags: flags, deadline: &deadline) { () throws(Errno) in
             try Sys.sendVectored(descriptor, buffers, skip: skip, flags.rawValue)
         }
     }

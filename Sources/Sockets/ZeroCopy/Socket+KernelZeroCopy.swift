@@ -80,6 +80,7 @@ extension Socket {
         guard count >= 0, offset >= 0 else {
             throw .invalid("sendfile", "offset and count must not be negative")
         }
+        try Self.checkReadable(file)
         var position = offset
         var sent = 0
         var deadline: Deadline? = nil
@@ -98,6 +99,20 @@ extension Socket {
             throw error
         }
         return sent
+    }
+
+    /// Checks that the caller's `file` is open for reading, so that `EBADF` from `sendfile`
+    /// afterwards can only be the library's own bug.
+    private static func checkReadable(_ file: Int32) throws(SocketError) {
+        let flags: Int32
+        do throws(Errno) { flags = try Sys.fcntl(file, Constants.f_getfl) } catch {
+            throw SocketError(.system(error), operation: "sendfile", target: "file descriptor \(file)",
+                              detail: error == .badDescriptor ? "the file descriptor is not open" : nil)
+        }
+        guard flags & Constants.o_accmode != Constants.o_wronly else {
+            throw SocketError(.system(.badDescriptor), operation: "sendfile",
+                              target: "file descriptor \(file)", detail: "the file is not open for reading")
+        }
     }
 
     /// Whether `MSG_ZEROCOPY` sends are allowed on this socket (`SO_ZEROCOPY`, Linux 4.14+).
