@@ -37,15 +37,10 @@ struct Get: ParsableCommand {
             defer { sink.close() }
             // Refuse a bad path before anything touches the network.
             _ = try HTTPRequest(path: path, host: host, port: 80)
-            var socket = try options.connect(host: host, port: port, type: .stream)
-            do throws(SocketError) {
-                try socket.setTimeout(.after(options.duration))
-            } catch {
-                throw Failure(error, during: .connect)
-            }
+            let socket = try options.connect(host: host, port: port, type: .stream)
             let request = try HTTPRequest(path: path, host: host, port: (try? socket.remoteAddress.port) ?? 80)
             do throws(SocketError) {
-                try socket.sendAll(Array(request.text.utf8))
+                try socket.sendAll(request.text.utf8)
             } catch {
                 throw Failure(error, during: .send)
             }
@@ -59,7 +54,7 @@ struct Get: ParsableCommand {
         var headers = HeaderSkipper()
         var progress = Progress(enabled: output != nil || !Output.standardOutput.isTerminal)
         var total = 0
-        do {
+        do throws(ReceiveLoopError<any Error>) {
             _ = try socket.receiveAll(using: &buffer) { chunk in
                 try chunk.withUnsafeBytes { bytes in
                     var start = 0
@@ -72,9 +67,11 @@ struct Get: ParsableCommand {
                 total += chunk.byteCount
                 progress.update(total)
             }
-        } catch let error as SocketError {
+        } catch .socket(let error) {
             progress.finish(total)
             throw Failure(error, during: .receive)
+        } catch .body(let error) {
+            throw error
         }
         progress.finish(total)
         options.note("received \(total) bytes")

@@ -46,19 +46,17 @@ struct Throughput: ParsableCommand {
                 source = embedded
                 socket = try options.connect(host: "127.0.0.1", port: "\(embedded.port)", type: .stream)
             }
-            var timed = socket
-            do throws(SocketError) { try timed.setTimeout(.after(options.duration)) } catch { throw Failure(error, during: .connect) }
             var buffer = ReceiveBuffer(capacity: bufferSize)
             let start = ContinuousClock.now
             var progress = Progress(enabled: true)
             var seen = 0
             let limit = host == nil ? nil : bytes
-            do {
-                _ = try timed.receiveAll(using: &buffer, limit: limit) { chunk in
+            do throws(SocketError) {
+                _ = try socket.receiveAll(using: &buffer, limit: limit) { chunk in
                     seen += chunk.byteCount
                     progress.update(seen)
                 }
-            } catch let error as SocketError {
+            } catch {
                 throw Failure(error, during: .receive)
             }
             let elapsed = start.duration(to: .now)

@@ -40,15 +40,12 @@ struct UDP: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            var socket = try options.connect(host: host, port: port, type: .datagram)
-            do throws(SocketError) { try socket.setTimeout(.after(options.duration)) } catch {
-                throw Failure(error, during: .connect)
-            }
+            let socket = try options.connect(host: host, port: port, type: .datagram)
             let peer = (try? socket.remoteAddress.description) ?? host
             var buffer = ReceiveBuffer(capacity: 65536)
             for probe in 1...count {
                 let start = ContinuousClock.now
-                do throws(SocketError) { try socket.sendAll(Array(message.utf8)) } catch {
+                do throws(SocketError) { try socket.sendAll(message.utf8) } catch {
                     throw Failure(error, during: .send)
                 }
                 buffer.removeAll()

@@ -15,7 +15,7 @@ func connectedPair(_ loopback: SocketAddress = .ipv4(.loopback, port: 0)) throws
     @Test(arguments: Loopback.both)
     func exchangesBytes(_ loopback: SocketAddress) throws {
         let pair = try connectedPair(loopback)
-        try pair.client.sendAll(Array("hello".utf8))
+        try pair.client.sendAll("hello".utf8)
         #expect(try pair.server.receive(maxCount: 100) == Array("hello".utf8))
         try pair.server.sendAll([1, 2, 3])
         var buffer = [UInt8](repeating: 0, count: 8)

@@ -11,11 +11,15 @@ public struct IPv4Address: Hashable, Sendable, CustomStringConvertible {
         rawValue = UInt32(a) << 24 | UInt32(b) << 16 | UInt32(c) << 8 | UInt32(d)
     }
 
-    /// Parses dotted-quad text ("127.0.0.1"); `nil` if it is not exactly that.
+    /// Parses dotted-quad text ("127.0.0.1"); `nil` if the whole text is not exactly that.
     ///
-    /// The corresponding C function is `inet_pton`.
+    /// Four decimal numbers from 0 to 255, one to three digits each with no leading zero
+    /// ("0" itself is fine, "01" is not), separated by single dots: the forms `inet_pton`
+    /// accepts. No shorthand ("127.1"), no hex or octal, no spaces, no NUL bytes.
+    ///
+    /// - Parameter text: the address text.
     public init?(_ text: String) {
-        guard let value = Sys.parseIPv4(text) else { return nil }
+        guard let value = AddressText.ipv4(Substring(text).utf8) else { return nil }
         rawValue = value
     }
 

@@ -22,13 +22,26 @@ public struct IPv6Address: Hashable, Sendable, CustomStringConvertible {
         self.init(high: high, low: low)
     }
 
-    /// Parses IPv6 text ("::1", "fe80::1", "::ffff:127.0.0.1"); `nil` if it is not that.
-    /// A scope ("%eth0") or brackets belong to ``SocketAddress``, not here.
+    /// Parses IPv6 text ("::1", "fe80::1", "::ffff:127.0.0.1"); `nil` if the whole text is not
+    /// exactly that.
     ///
-    /// The corresponding C function is `inet_pton`.
+    /// Eight groups of one to four hex digits separated by colons; one "::" may stand for one
+    /// or more groups of zeros; the last two groups may be written as a dotted quad (as
+    /// ``IPv4Address/init(_:)`` reads one): the forms `inet_pton` accepts. A scope ("%eth0") or
+    /// brackets belong to ``SocketAddress``, not here.
+    ///
+    /// - Parameter text: the address text.
     public init?(_ text: String) {
-        guard let parsed = Sys.parseIPv6(text) else { return nil }
-        self = parsed
+        guard let (high, low) = AddressText.ipv6(Substring(text).utf8) else { return nil }
+        self.init(high: high, low: low)
+    }
+
+    /// Whether a scope may name an interface for this address, as glibc allows: link-local
+    /// unicast (fe80::/10) and interface- or link-local multicast (ff01::/16, ff02::/16, any
+    /// flags). Other addresses take only a numeric scope.
+    var takesInterfaceNames: Bool {
+        let top = high >> 48
+        return top & 0xFFC0 == 0xFE80 || (top & 0xFF00 == 0xFF00 && (top & 0x000F == 1 || top & 0x000F == 2))
     }
 
     /// The 16 bytes in network order.

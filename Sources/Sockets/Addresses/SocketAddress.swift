@@ -11,10 +11,20 @@ public enum SocketAddress: Hashable, Sendable, CustomStringConvertible {
     /// A Unix-domain socket path (`sockaddr_un`).
     case unix(path: String)
 
-    /// Parses numeric text: "127.0.0.1", "127.0.0.1:80", "::1", "[::1]:8080", "[fe80::1%2]:80"
-    /// (a scope is an interface index or name). Without a port in the text, `port` is used.
-    /// Never resolves a name.
+    /// Parses numeric text: "127.0.0.1", "127.0.0.1:80", "::1", "[::1]:8080", "[fe80::1%2]:80",
+    /// "[fe80::1%lo]:80". Without a port in the text, `port` is used. Never resolves a name.
     ///
+    /// The forms, and nothing else: an IPv4 address as ``IPv4Address/init(_:)`` reads it,
+    /// optionally followed by ":" and a port; an IPv6 address as ``IPv6Address/init(_:)`` reads
+    /// it, optionally followed by a scope, bare or in brackets, and with brackets optionally
+    /// followed by ":" and a port. A port is decimal digits only, 0 to 65535. A scope is "%"
+    /// followed by decimal digits only (an interface index, at most `UInt32.max`), or, for a
+    /// link-local address (fe80::/10, ff01::/16, ff02::/16), by the name of an interface that
+    /// exists: the forms glibc's own parser accepts.
+    ///
+    /// - Parameters:
+    ///   - text: the address text.
+    ///   - port: the port when the text has none.
     /// - Throws: ``SocketError`` of kind `.resolution(.noName)` when the text is not a numeric
     ///   address, or `.resolution(.service)` when its port is not a number from 0 to 65535.
     public init(_ text: String, port: UInt16 = 0) throws(SocketError) {
@@ -49,17 +59,26 @@ public enum SocketAddress: Hashable, Sendable, CustomStringConvertible {
             self = .ipv4(ipv4, port: port)
             return
         }
-        var scopeID: UInt32 = 0
+        var scope: Substring?
         if let percent = host.firstIndex(of: "%") {
-            let scope = String(host[host.index(after: percent)...])
-            guard let index = UInt32(scope) ?? Sys.interfaceIndex(scope), index != 0 else {
-                throw failure("unknown interface \"\(scope)\" in the scope")
-            }
-            scopeID = index
+            scope = host[host.index(after: percent)...]
             host = host[..<percent]
         }
         guard let ipv6 = IPv6Address(String(host)) else {
             throw failure("not a numeric IPv4 or IPv6 address")
+        }
+        var scopeID: UInt32 = 0
+        if let scope {
+            if let number = AddressText.scopeNumber(scope.utf8) {
+                scopeID = number
+            } else if ipv6.takesInterfaceNames, !scope.utf8.contains(0),
+                      let index = Sys.interfaceIndex(String(scope)) {
+                scopeID = index
+            } else {
+                throw failure(ipv6.takesInterfaceNames
+                    ? "the scope \"\(scope)\" is neither an interface index nor an interface's name"
+                    : "the scope \"\(scope)\" is not a number (names are only for link-local addresses)")
+            }
         }
         self = .ipv6(ipv6, port: port, scopeID: scopeID)
     }

@@ -73,7 +73,23 @@ extension Socket {
     }
 
     /// Sends all of `bytes`; see ``sendAll(_:flags:)-(UnsafeRawBufferPointer,_)``.
+    ///
+    /// Sends straight from the sequence's own storage when it has contiguous storage (an
+    /// `Array`, `ContiguousArray`, `String.UTF8View` of a native string, ...); copies into an
+    /// array first only when it does not.
+    ///
+    /// - Parameters:
+    ///   - bytes: what to send.
+    ///   - flags: `MSG_*` flags.
+    /// - Throws: ``SocketError`` whose ``SocketError/bytesTransferred`` says how many bytes were
+    ///   sent before the failure.
+    ///
+    /// The corresponding C function is `send` (with `MSG_NOSIGNAL` on Linux).
     public borrowing func sendAll(_ bytes: some Sequence<UInt8>, flags: MessageFlags = []) throws(SocketError) {
+        let sent = bytes.withContiguousStorageIfAvailable { storage in
+            Result { () throws(SocketError) in try sendAll(UnsafeRawBufferPointer(storage), flags: flags) }
+        }
+        if let sent { return try sent.get() }
         try Array(bytes).withBytes { (raw) throws(SocketError) in try sendAll(raw, flags: flags) }
     }
 

@@ -446,20 +446,6 @@ enum Sys {
 
     // MARK: - Addresses and names
 
-    /// `inet_pton(AF_INET)`: the address in host byte order.
-    static func parseIPv4(_ text: String) -> UInt32? {
-        var address = in_addr()
-        guard inet_pton(AF_INET, text, &address) == 1 else { return nil }
-        return UInt32(bigEndian: address.s_addr)
-    }
-
-    /// `inet_pton(AF_INET6)`.
-    static func parseIPv6(_ text: String) -> IPv6Address? {
-        var address = in6_addr()
-        guard inet_pton(AF_INET6, text, &address) == 1 else { return nil }
-        return IPv6Address(address)
-    }
-
     /// `inet_ntop(AF_INET6)`.
     static func formatIPv6(_ address: IPv6Address) -> String {
         var raw = address.in6
