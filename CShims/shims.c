@@ -11,7 +11,6 @@
 #include <sys/ioctl.h>
 #if defined(__linux__)
 #include <sys/sendfile.h>
-#include <linux/errqueue.h>
 #endif
 #if defined(__APPLE__)
 #include <pthread.h>
@@ -326,36 +325,6 @@ ssize_t cshims_sendfile(int32_t socket, int32_t file, int64_t *offset, size_t co
     return sent;
 #else
     (void)socket; (void)file; (void)offset; (void)count;
-    errno = ENOSYS;
-    return -1;
-#endif
-}
-
-int32_t cshims_zerocopy_completion(int32_t fd, uint32_t *first, uint32_t *last, int32_t *copied) {
-#if defined(__linux__) && defined(SO_EE_ORIGIN_ZEROCOPY)
-    char control[128];
-    struct msghdr message;
-    memset(&message, 0, sizeof message);
-    message.msg_control = control;
-    message.msg_controllen = sizeof control;
-    if (recvmsg(fd, &message, MSG_ERRQUEUE) == -1) return -1;
-    for (struct cmsghdr *header = CMSG_FIRSTHDR(&message); header != NULL;
-         header = CMSG_NXTHDR(&message, header)) {
-        if ((header->cmsg_level == SOL_IP && header->cmsg_type == IP_RECVERR) ||
-            (header->cmsg_level == SOL_IPV6 && header->cmsg_type == IPV6_RECVERR)) {
-            struct sock_extended_err error;
-            memcpy(&error, CMSG_DATA(header), sizeof error);
-            if (error.ee_origin != SO_EE_ORIGIN_ZEROCOPY) continue;
-            *first = error.ee_info;
-            *last = error.ee_data;
-            *copied = (error.ee_code & SO_EE_CODE_ZEROCOPY_COPIED) != 0;
-            return 0;
-        }
-    }
-    errno = EAGAIN;
-    return -1;
-#else
-    (void)fd; (void)first; (void)last; (void)copied;
     errno = ENOSYS;
     return -1;
 #endif

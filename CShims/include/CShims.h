@@ -20,6 +20,11 @@
 #include <netdb.h>
 #include <poll.h>
 #include <fcntl.h>
+#if defined(__linux__)
+// `struct sock_extended_err` and the `SO_EE_*` values, read from the error queue in Swift
+// (`Internals/ControlMessages.swift`).
+#include <linux/errqueue.h>
+#endif
 
 // MARK: - Constants Swift cannot import cleanly
 //
@@ -207,13 +212,5 @@ extern const int32_t cshims_SO_ZEROCOPY;
 extern const int32_t cshims_MSG_ZEROCOPY;
 extern const int32_t cshims_MSG_ERRQUEUE;
 extern const int32_t cshims_MSG_WAITFORONE;
-
-/// Reads one zero-copy completion from the socket's error queue (`recvmsg(MSG_ERRQUEUE)`):
-/// the range of send ids `[*first, *last]` the kernel is done with, and whether it had to copy
-/// after all (`*copied`). Returns 0, or -1 with `errno` (`EAGAIN` when none is waiting,
-/// `ENOSYS` where there is no `MSG_ZEROCOPY`). In C because the control-message layout
-/// (`sock_extended_err`) is a Linux header Swift does not import.
-int32_t cshims_zerocopy_completion(int32_t fd, uint32_t *_Nonnull first, uint32_t *_Nonnull last,
-                                   int32_t *_Nonnull copied);
 
 #endif

@@ -275,13 +275,3 @@ func sendPattern(_ socket: inout Socket, bytes: Int, seed: UInt8, deadline: Cont
         offset += size
     }
 }
-
-/// Sleeps the calling thread.
-func sleepThread(_ duration: Duration) {
-    Thread.sleep(forTimeInterval: duration.seconds)
-}
-
-extension Duration {
-    /// The duration in seconds.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

@@ -121,21 +121,3 @@ func fixed(_ value: Double, _ digits: Int) -> String {
     }
     return text
 }
-
-extension Duration {
-    /// The duration in seconds, as a Double.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}
-
-/// Sleeps the calling thread (the CLI is synchronous), resuming after signals.
-func sleepThread(for duration: Duration) {
-    let clock = ContinuousClock()
-    let deadline = clock.now.advanced(by: duration)
-    while clock.now < deadline {
-        let (seconds, attoseconds) = clock.now.duration(to: deadline).components
-        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
-        _ = nanosleep(&request, nil)
-    }
-}

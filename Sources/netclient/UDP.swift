@@ -60,7 +60,7 @@ struct UDP: ParsableCommand {
                     try Output.standardOutput.write(
                         "\(buffer.count) bytes from \(peer): probe=\(probe) time=\(fixed(elapsed.seconds * 1000, 3)) ms: \(reply)\n")
                 }
-                if probe < count { sleepThread(for: .milliseconds(Int64(interval * 1000))) }
+                if probe < count { sleepThread(.milliseconds(Int64(interval * 1000))) }
             }
         }
     }

@@ -1,74 +1,111 @@
 import Sockets
 import Testing
 
+/// One option's set-then-get round trip on one family: a failure names the option and the
+/// family (as socket2's `test!` macro does).
+struct OptionCase: Sendable, CustomTestStringConvertible {
+    var option: String
+    var family: AddressFamily
+    var type: SocketType = .stream
+    var roundTrip: @Sendable (borrowing Socket) throws -> Void
+
+    var testDescription: String { "\(option) over \(family)" }
+
+    /// The cases for `families`, one each.
+    static func on(
+        _ families: [AddressFamily], _ option: String, type: SocketType = .stream,
+        _ roundTrip: @escaping @Sendable (borrowing Socket) throws -> Void
+    ) -> [OptionCase] {
+        families.map { OptionCase(option: option, family: $0, type: type, roundTrip: roundTrip) }
+    }
+
+    static let both: [AddressFamily] = [.ipv4, .ipv6]
+
+    static let all: [OptionCase] = [
+        on(both, "SO_REUSEADDR") { socket in
+            for on in [true, false] { try socket.setReuseAddress(on); #expect(try socket.reuseAddress == on) }
+        },
+        on(both, "SO_REUSEPORT") { socket in
+            for on in [true, false] { try socket.setReusePort(on); #expect(try socket.reusePort == on) }
+        },
+        on(both, "SO_KEEPALIVE") { socket in
+            for on in [true, false] { try socket.setKeepAlive(on); #expect(try socket.keepAlive == on) }
+        },
+        on(both, "SO_RCVBUF") { socket in
+            try socket.setReceiveBufferSize(65536)
+            #expect(try socket.receiveBufferSize >= 65536)
+        },
+        on(both, "SO_SNDBUF") { socket in
+            try socket.setSendBufferSize(32768)
+            #expect(try socket.sendBufferSize >= 32768)
+        },
+        on(both, "SO_LINGER") { socket in
+            for value in [Duration.seconds(3), .zero, nil] {
+                try socket.setLinger(value)
+                #expect(try socket.linger == value)
+            }
+        },
+        on(both, "SO_RCVTIMEO") { socket in
+            for value in [Duration.milliseconds(1500), nil] {
+                try socket.setReceiveTimeout(value)
+                #expect(try socket.receiveTimeout == value)
+            }
+        },
+        on(both, "SO_SNDTIMEO") { socket in
+            for value in [Duration.seconds(2), nil] {
+                try socket.setSendTimeout(value)
+                #expect(try socket.sendTimeout == value)
+            }
+        },
+        on(both, "SO_ERROR") { socket in
+            let pending = try socket.pendingError
+            #expect(pending == nil)
+        },
+        on(both, "SO_TYPE") { socket in
+            let type = try socket.type
+            #expect(type == .stream)
+        },
+        on(both, "SO_BROADCAST", type: .datagram) { socket in
+            #expect(try socket.type == .datagram)
+            for on in [true, false] { try socket.setBroadcast(on); #expect(try socket.broadcast == on) }
+        },
+        on(both, "TCP_NODELAY") { socket in
+            for on in [true, false] { try socket.setNoDelay(on); #expect(try socket.noDelay == on) }
+        },
+        on(both, "TCP_KEEPIDLE") { socket in
+            try socket.setKeepAliveIdle(.seconds(30))
+            #expect(try socket.keepAliveIdle == .seconds(30))
+        },
+        on(both, "TCP_KEEPINTVL") { socket in
+            try socket.setKeepAliveInterval(.seconds(5))
+            #expect(try socket.keepAliveInterval == .seconds(5))
+        },
+        on(both, "TCP_KEEPCNT") { socket in
+            try socket.setKeepAliveCount(4)
+            #expect(try socket.keepAliveCount == 4)
+        },
+        on([.ipv4], "IP_TTL") { socket in
+            try socket.setTimeToLive(42)
+            #expect(try socket.timeToLive == 42)
+        },
+        on([.ipv6], "IPV6_UNICAST_HOPS") { socket in
+            try socket.setUnicastHops(17)
+            #expect(try socket.unicastHops == 17)
+        },
+        on([.ipv6], "IPV6_V6ONLY") { socket in
+            for on in [true, false] { try socket.setIPv6Only(on); #expect(try socket.ipv6Only == on) }
+        },
+        on(both, "SO_ZEROCOPY") { socket in
+            for on in [true, false] { try socket.setZeroCopy(on); #expect(try socket.zeroCopy == on) }
+        },
+    ].flatMap { $0 }
+}
+
 @Suite struct OptionTests {
-    @Test(arguments: [AddressFamily.ipv4, .ipv6])
-    func socketLevelRoundTrips(_ family: AddressFamily) throws {
-        let socket = try Socket(family, .stream)
-        for on in [true, false] {
-            try socket.setReuseAddress(on)
-            #expect(try socket.reuseAddress == on)
-            try socket.setReusePort(on)
-            #expect(try socket.reusePort == on)
-            try socket.setKeepAlive(on)
-            #expect(try socket.keepAlive == on)
-        }
-        try socket.setReceiveBufferSize(65536)
-        #expect(try socket.receiveBufferSize >= 65536)
-        try socket.setSendBufferSize(32768)
-        #expect(try socket.sendBufferSize >= 32768)
-        try socket.setLinger(.seconds(3))
-        #expect(try socket.linger == .seconds(3))
-        try socket.setLinger(.zero)
-        #expect(try socket.linger == .zero)
-        try socket.setLinger(nil)
-        #expect(try socket.linger == nil)
-        try socket.setReceiveTimeout(.milliseconds(1500))
-        #expect(try socket.receiveTimeout == .milliseconds(1500))
-        try socket.setReceiveTimeout(nil)
-        #expect(try socket.receiveTimeout == nil)
-        try socket.setSendTimeout(.seconds(2))
-        #expect(try socket.sendTimeout == .seconds(2))
-        #expect(try socket.pendingError == nil)
-        #expect(try socket.type == .stream)
-    }
-
-    @Test(arguments: [AddressFamily.ipv4, .ipv6])
-    func broadcastRoundTrips(_ family: AddressFamily) throws {
-        let socket = try Socket(family, .datagram)
-        #expect(try socket.type == .datagram)
-        for on in [true, false] {
-            try socket.setBroadcast(on)
-            #expect(try socket.broadcast == on)
-        }
-    }
-
-    @Test(arguments: [AddressFamily.ipv4, .ipv6])
-    func tcpLevelRoundTrips(_ family: AddressFamily) throws {
-        let socket = try Socket(family, .stream)
-        for on in [true, false] {
-            try socket.setNoDelay(on)
-            #expect(try socket.noDelay == on)
-        }
-        try socket.setKeepAliveIdle(.seconds(30))
-        #expect(try socket.keepAliveIdle == .seconds(30))
-        try socket.setKeepAliveInterval(.seconds(5))
-        #expect(try socket.keepAliveInterval == .seconds(5))
-        try socket.setKeepAliveCount(4)
-        #expect(try socket.keepAliveCount == 4)
-    }
-
-    @Test func ipLevelRoundTrips() throws {
-        let v4 = try Socket(.ipv4, .stream)
-        try v4.setTimeToLive(42)
-        #expect(try v4.timeToLive == 42)
-        let v6 = try Socket(.ipv6, .stream)
-        try v6.setUnicastHops(17)
-        #expect(try v6.unicastHops == 17)
-        for on in [true, false] {
-            try v6.setIPv6Only(on)
-            #expect(try v6.ipv6Only == on)
-        }
+    @Test(arguments: OptionCase.all)
+    func roundTrips(_ option: OptionCase) throws {
+        let socket = try Socket(option.family, option.type)
+        try option.roundTrip(socket)
     }
 
     @Test func outOfRangeValuesGetClearErrors() throws {

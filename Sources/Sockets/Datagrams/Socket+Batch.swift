@@ -22,7 +22,7 @@ extension Socket {
             do throws(Errno) {
                 return try Sys.receiveBatch(descriptor, headers, flags.rawValue)
             } catch where error == .notImplemented {
-                return try headers.receiveEach(descriptor, flags.rawValue)
+                return try receiveEach(into: headers, flags: flags)
             }
         }
         batch.count = count
@@ -47,22 +47,26 @@ extension Socket {
         var deadline: Deadline? = nil
         var sent = 0
         while sent < datagrams.count {
-            let result = Sys.sendDatagrams(descriptor, datagrams[sent...], flags.rawValue)
-            sent += result.sent
-            guard let errno = result.error else { continue }
+            // One header build per pass; a pass ends at the first error.
+            let (taken, errno) = OutgoingHeaders.with(datagrams[sent...]) { headers in
+                var taken = 0
+                while taken < headers.count {
+                    do throws(Errno) {
+                        taken += try Sys.sendBatch(descriptor, headers, from: taken, flags.rawValue)
+                    } catch {
+                        return (taken, Optional(error))
+                    }
+                }
+                return (taken, nil)
+            }
+            sent += taken
+            guard let errno else { continue }
             do throws(SocketError) {
                 switch errno {
-                case .wouldBlock where result.sent == 0:
+                case .wouldBlock where taken == 0:
                     try waitAfterWouldBlock("sendmmsg", .writable, flags: flags, deadline: &deadline)
                 case .notImplemented:
-                    for datagram in datagrams[sent...] {
-                        if let destination = datagram.destination {
-                            _ = try send(datagram.bytes, to: destination, flags: flags)
-                        } else {
-                            _ = try send(datagram.bytes, flags: flags)
-                        }
-                        sent += 1
-                    }
+                    try sendEach(datagrams, sent: &sent, flags: flags)
                 case .wouldBlock:
                     continue
                 default:
@@ -76,5 +80,39 @@ extension Socket {
             }
         }
         return sent
+    }
+
+    /// The fallback where there is no `sendmmsg`: one `sendto` (or `send`) per datagram from
+    /// `sent` on, counting each in `sent` as it goes, so an error leaves the true count.
+    private borrowing func sendEach(
+        _ datagrams: [OutgoingDatagram], sent: inout Int, flags: MessageFlags
+    ) throws(SocketError) {
+        while sent < datagrams.count {
+            let datagram = datagrams[sent]
+            if let destination = datagram.destination {
+                _ = try send(datagram.bytes, to: destination, flags: flags)
+            } else {
+                _ = try send(datagram.bytes, flags: flags)
+            }
+            sent += 1
+        }
+    }
+
+    /// The fallback where there is no `recvmmsg`: one `recvmsg` per slot, the first waiting
+    /// per `flags`, the rest only if a datagram is already there. Returns how many arrived.
+    private borrowing func receiveEach(into headers: BatchHeaders, flags: MessageFlags) throws(Errno) -> Int {
+        headers.prepareForReceive()
+        var received = 0
+        while received < headers.slots {
+            let extra = received == 0 ? flags.rawValue : flags.rawValue | Constants.msg_dontwait
+            do throws(Errno) {
+                try headers.receive(into: received, descriptor, extra)
+                received += 1
+            } catch {
+                if received > 0 && error == .wouldBlock { break }
+                throw error
+            }
+        }
+        return received
     }
 }

@@ -64,23 +64,43 @@ final class BatchHeaders {
         return SocketAddress(storage: names[index], length: messages[index].msg_hdr.msg_namelen)
     }
 
-    /// Receives into the slots one `recvmsg` at a time (where there is no `recvmmsg`): the first
-    /// with `flags`, the rest only if already waiting. Returns how many arrived.
-    func receiveEach(_ fd: Int32, _ flags: Int32) throws(Errno) -> Int {
-        prepareForReceive()
-        var received = 0
-        while received < slots {
-            let extra = received == 0 ? flags : flags | Constants.msg_dontwait
-            do throws(Errno) {
-                let count = try Sys.receiveMessage(fd, &messages[received].msg_hdr, extra)
-                messages[received].msg_len = UInt32(count)
-                received += 1
-            } catch {
-                if received > 0 && error == .wouldBlock { break }
-                throw error
+    /// One `recvmsg` into slot `index` (where there is no `recvmmsg`); records its length.
+    func receive(into index: Int, _ fd: Int32, _ flags: Int32) throws(Errno) {
+        let count = try Sys.receiveMessage(fd, &messages[index].msg_hdr, flags)
+        messages[index].msg_len = UInt32(count)
+    }
+}
+
+/// The headers of an outgoing batch, built on the stack for one ``Socket/sendBatch(_:flags:)``:
+/// one `mmsghdr`, `iovec` and `sockaddr_storage` per datagram, pointing at its borrowed bytes.
+struct OutgoingHeaders {
+    let messages: UnsafeMutablePointer<cshims_mmsghdr>
+    let count: Int
+
+    /// Calls `body` with the headers of `datagrams`, valid only during the call.
+    static func with<R>(_ datagrams: ArraySlice<OutgoingDatagram>, _ body: (OutgoingHeaders) -> R) -> R {
+        let count = datagrams.count
+        return withUnsafeTemporaryAllocation(of: cshims_mmsghdr.self, capacity: max(count, 1)) { messages in
+            withUnsafeTemporaryAllocation(of: iovec.self, capacity: max(count, 1)) { vectors in
+                withUnsafeTemporaryAllocation(of: sockaddr_storage.self, capacity: max(count, 1)) { names in
+                    for (index, datagram) in datagrams.enumerated() {
+                        vectors[index] = iovec(
+                            iov_base: UnsafeMutableRawPointer(mutating: datagram.bytes.baseAddress),
+                            iov_len: datagram.bytes.count)
+                        var header = msghdr()
+                        header.msg_iov = vectors.baseAddress! + index
+                        header.msg_iovlen = 1
+                        if let destination = datagram.destination {
+                            let length = destination.copy(into: names.baseAddress! + index)
+                            header.msg_name = UnsafeMutableRawPointer(names.baseAddress! + index)
+                            header.msg_namelen = length
+                        }
+                        messages[index] = cshims_mmsghdr(msg_hdr: header, msg_len: 0)
+                    }
+                    return body(OutgoingHeaders(messages: messages.baseAddress!, count: count))
+                }
             }
         }
-        return received
     }
 }
 

@@ -57,6 +57,7 @@ enum Constants {
     static let msg_ctrunc = cshims_MSG_CTRUNC
 
     static let msg_zerocopy = cshims_MSG_ZEROCOPY
+    static let msg_errqueue = cshims_MSG_ERRQUEUE
     static let so_zerocopy = cshims_SO_ZEROCOPY
     static let splice_f_move = UInt32(bitPattern: cshims_SPLICE_F_MOVE)
     static let splice_f_more = UInt32(bitPattern: cshims_SPLICE_F_MORE)

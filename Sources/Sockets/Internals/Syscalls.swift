@@ -246,6 +246,13 @@ enum Sys {
         return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
     }
 
+    /// `nanosleep` for `duration` (or less, when a signal interrupts it).
+    static func sleep(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        var request = timespec(tv_sec: numericCast(max(seconds, 0)), tv_nsec: numericCast(max(attoseconds, 0) / 1_000_000_000))
+        _ = nanosleep(&request, nil)
+    }
+
     /// `poll` on one descriptor, not retried on EINTR (the caller recomputes its deadline).
     /// Returns the events that are ready (empty on a timeout).
     static func poll(_ fd: Int32, events: Int16, timeoutMilliseconds: Int32) throws(Errno) -> Int16 {
@@ -380,48 +387,12 @@ enum Sys {
         })
     }
 
-    /// `sendmmsg` (Linux) of `count` prepared datagrams starting at `first`.
-    static func sendBatch(
-        _ fd: Int32, _ messages: UnsafeMutablePointer<cshims_mmsghdr>, count: Int, _ flags: Int32
-    ) throws(Errno) -> Int {
-        Int(try retrying("sendmmsg") { cshims_sendmmsg(fd, messages, UInt32(count), flags) })
-    }
-
-    /// Sends `datagrams` with as few `sendmmsg` calls as the kernel allows, building every
-    /// header on the stack; returns how many were sent before an error, and the error.
-    static func sendDatagrams(
-        _ fd: Int32, _ datagrams: ArraySlice<OutgoingDatagram>, _ flags: Int32
-    ) -> (sent: Int, error: Errno?) {
-        let count = datagrams.count
-        return withUnsafeTemporaryAllocation(of: cshims_mmsghdr.self, capacity: max(count, 1)) { messages in
-            withUnsafeTemporaryAllocation(of: iovec.self, capacity: max(count, 1)) { vectors in
-                withUnsafeTemporaryAllocation(of: sockaddr_storage.self, capacity: max(count, 1)) { names in
-                    for (index, datagram) in datagrams.enumerated() {
-                        vectors[index] = iovec(
-                            iov_base: UnsafeMutableRawPointer(mutating: datagram.bytes.baseAddress),
-                            iov_len: datagram.bytes.count)
-                        var header = msghdr()
-                        header.msg_iov = vectors.baseAddress! + index
-                        header.msg_iovlen = 1
-                        if let destination = datagram.destination {
-                            let length = destination.copy(into: names.baseAddress! + index)
-                            header.msg_name = UnsafeMutableRawPointer(names.baseAddress! + index)
-                            header.msg_namelen = length
-                        }
-                        messages[index] = cshims_mmsghdr(msg_hdr: header, msg_len: 0)
-                    }
-                    var sent = 0
-                    while sent < count {
-                        do throws(Errno) {
-                            sent += try sendBatch(fd, messages.baseAddress! + sent, count: count - sent, flags)
-                        } catch {
-                            return (sent, error)
-                        }
-                    }
-                    return (sent, nil)
-                }
-            }
-        }
+    /// `sendmmsg` (Linux) of the prepared datagrams from `first` on; returns how many the
+    /// kernel took.
+    static func sendBatch(_ fd: Int32, _ headers: OutgoingHeaders, from first: Int, _ flags: Int32) throws(Errno) -> Int {
+        Int(try retrying("sendmmsg") {
+            cshims_sendmmsg(fd, headers.messages + first, UInt32(headers.count - first), flags)
+        })
     }
 
     /// `splice` from `input` to `output` (one a pipe), at most `count` bytes.
@@ -434,14 +405,32 @@ enum Sys {
         try retrying("sendfile") { cshims_sendfile(socket, file, &offset, count) }
     }
 
-    /// One zero-copy completion from the error queue: the ids done, and whether the kernel
-    /// copied after all. `EAGAIN` when none is waiting.
+    /// One zero-copy completion from the error queue (`recvmsg(MSG_ERRQUEUE)`): the range of
+    /// send ids the kernel is done with, and whether it copied after all. `EAGAIN` when none is
+    /// waiting; `ENOSYS` where there is no `MSG_ZEROCOPY`.
     static func zeroCopyCompletion(_ fd: Int32) throws(Errno) -> (first: UInt32, last: UInt32, copied: Bool) {
-        var first: UInt32 = 0
-        var last: UInt32 = 0
-        var copied: Int32 = 0
-        _ = try retrying("recvmsg") { cshims_zerocopy_completion(fd, &first, &last, &copied) }
-        return (first, last, copied != 0)
+        #if os(Linux)
+        return try withUnsafeTemporaryAllocation(
+            byteCount: ControlMessages.space(for: MemoryLayout<sock_extended_err>.size + 64),
+            alignment: MemoryLayout<cmsghdr>.alignment
+        ) { (control) throws(Errno) in
+            var message = msghdr()
+            message.msg_control = control.baseAddress
+            message.msg_controllen = control.count
+            _ = try retrying("recvmsg") { cshims_recvmsg(fd, &message, Constants.msg_errqueue) }
+            for item in ControlMessages(UnsafeRawBufferPointer(control), length: Int(message.msg_controllen))
+            where (item.level == Constants.ipproto_ip && item.type == IP_RECVERR)
+                || (item.level == Constants.ipproto_ipv6 && item.type == IPV6_RECVERR) {
+                guard item.data.count >= MemoryLayout<sock_extended_err>.size else { continue }
+                let error = item.data.loadUnaligned(as: sock_extended_err.self)
+                guard error.ee_origin == UInt8(SO_EE_ORIGIN_ZEROCOPY) else { continue }
+                return (error.ee_info, error.ee_data, error.ee_code & UInt8(SO_EE_CODE_ZEROCOPY_COPIED) != 0)
+            }
+            throw .wouldBlock
+        }
+        #else
+        throw .notImplemented
+        #endif
     }
 
     // MARK: - Addresses and names
