@@ -5,6 +5,7 @@ let package = Package(
     name: "Sockets",
     products: [
         .library(name: "Sockets", targets: ["Sockets"]),
+        .library(name: "AsyncSockets", targets: ["AsyncSockets"]),
         .library(name: "SocketsTesting", targets: ["SocketsTesting"]),
         // Benchmark support for the peers package under Benchmarks/; not part of the API.
         .library(name: "BenchReport", targets: ["BenchReport"]),
@@ -12,6 +13,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // `make docs`: builds the DocC catalogs; a command plugin, never linked into anything.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         .target(
@@ -21,6 +24,12 @@ let package = Package(
         .target(
             name: "Sockets",
             dependencies: ["CShims"]
+        ),
+        // The async layer: an epoll reactor and the async forms of every call that can wait.
+        // Depends on Sockets only (and the toolchain's Synchronization module).
+        .target(
+            name: "AsyncSockets",
+            dependencies: ["Sockets"]
         ),
         .executableTarget(
             name: "netclient",
@@ -51,8 +60,12 @@ let package = Package(
             dependencies: ["Sockets", "SocketsTesting", "CTestSupport"]
         ),
         .testTarget(
+            name: "AsyncSocketsTests",
+            dependencies: ["AsyncSockets", "Sockets", "SocketsTesting"]
+        ),
+        .testTarget(
             name: "LeakTests",
-            dependencies: ["Sockets", "SocketsTesting"]
+            dependencies: ["AsyncSockets", "Sockets", "SocketsTesting", "CTestSupport"]
         ),
         .testTarget(
             name: "ThroughputTests",

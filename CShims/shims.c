@@ -9,8 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <pthread.h>
 #if defined(__linux__)
 #include <sys/sendfile.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #endif
 #if defined(__APPLE__)
 #include <pthread.h>
@@ -328,4 +331,77 @@ ssize_t cshims_sendfile(int32_t socket, int32_t file, int64_t *offset, size_t co
     errno = ENOSYS;
     return -1;
 #endif
+}
+
+// MARK: - Readiness
+
+#if defined(__linux__)
+const uint32_t cshims_EPOLLIN = EPOLLIN;
+const uint32_t cshims_EPOLLOUT = EPOLLOUT;
+const uint32_t cshims_EPOLLERR = EPOLLERR;
+const uint32_t cshims_EPOLLHUP = EPOLLHUP;
+const uint32_t cshims_EPOLLRDHUP = EPOLLRDHUP;
+const uint32_t cshims_EPOLLET = EPOLLET;
+
+int32_t cshims_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
+
+int32_t cshims_epoll_ctl(int32_t epfd, int32_t operation, int32_t fd, uint32_t events, uint64_t token) {
+    struct epoll_event event = { .events = events, .data = { .u64 = token } };
+    return epoll_ctl(epfd, operation, fd, &event);
+}
+
+int32_t cshims_epoll_wait(int32_t epfd, cshims_poll_event *events, int32_t count,
+                          int32_t timeout_milliseconds) {
+    struct epoll_event raw[1024];
+    if (count > 1024) count = 1024;
+    int ready = epoll_wait(epfd, raw, count, timeout_milliseconds);
+    for (int index = 0; index < ready; index++) {
+        events[index].events = raw[index].events;
+        events[index].token = raw[index].data.u64;
+    }
+    return ready;
+}
+
+int32_t cshims_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }
+
+int32_t cshims_eventfd_signal(int32_t fd) { return eventfd_write(fd, 1); }
+
+int32_t cshims_eventfd_drain(int32_t fd) {
+    eventfd_t value;
+    return eventfd_read(fd, &value);
+}
+#else
+const uint32_t cshims_EPOLLIN = 0;
+const uint32_t cshims_EPOLLOUT = 0;
+const uint32_t cshims_EPOLLERR = 0;
+const uint32_t cshims_EPOLLHUP = 0;
+const uint32_t cshims_EPOLLRDHUP = 0;
+const uint32_t cshims_EPOLLET = 0;
+
+int32_t cshims_epoll_create(void) { errno = ENOSYS; return -1; }
+int32_t cshims_epoll_ctl(int32_t epfd, int32_t operation, int32_t fd, uint32_t events, uint64_t token) {
+    (void)epfd; (void)operation; (void)fd; (void)events; (void)token;
+    errno = ENOSYS;
+    return -1;
+}
+int32_t cshims_epoll_wait(int32_t epfd, cshims_poll_event *events, int32_t count,
+                          int32_t timeout_milliseconds) {
+    (void)epfd; (void)events; (void)count; (void)timeout_milliseconds;
+    errno = ENOSYS;
+    return -1;
+}
+int32_t cshims_eventfd(void) { errno = ENOSYS; return -1; }
+int32_t cshims_eventfd_signal(int32_t fd) { (void)fd; errno = ENOSYS; return -1; }
+int32_t cshims_eventfd_drain(int32_t fd) { (void)fd; errno = ENOSYS; return -1; }
+#endif
+
+int32_t cshims_thread_start(void (*body)(void *), void *context) {
+    pthread_t thread;
+    pthread_attr_t attributes;
+    pthread_attr_init(&attributes);
+    pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+    int result = pthread_create(&thread, &attributes, (void *(*)(void *))body, context);
+    pthread_attr_destroy(&attributes);
+    if (result != 0) { errno = result; return -1; }
+    return 0;
 }

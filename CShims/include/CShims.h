@@ -213,4 +213,48 @@ extern const int32_t cshims_MSG_ZEROCOPY;
 extern const int32_t cshims_MSG_ERRQUEUE;
 extern const int32_t cshims_MSG_WAITFORONE;
 
+// MARK: - Readiness (the async layer's reactor)
+//
+// Linux has epoll and eventfd; elsewhere these return -1 with ENOSYS (kqueue on Darwin is the
+// planned second poller behind the same Swift interface).
+
+/// One readiness event: the `EPOLL*` bits and the 64-bit token given at registration. In C
+/// because glibc's `struct epoll_event` is packed on x86_64 and not elsewhere.
+typedef struct {
+    uint32_t events;
+    uint64_t token;
+} cshims_poll_event;
+
+extern const uint32_t cshims_EPOLLIN;
+extern const uint32_t cshims_EPOLLOUT;
+extern const uint32_t cshims_EPOLLERR;
+extern const uint32_t cshims_EPOLLHUP;
+extern const uint32_t cshims_EPOLLRDHUP;
+extern const uint32_t cshims_EPOLLET;
+
+/// `epoll_create1(EPOLL_CLOEXEC)`. In C because epoll exists only on Linux.
+int32_t cshims_epoll_create(void);
+
+/// `epoll_ctl(2)` with the events and token spelled out (`EPOLL_CTL_ADD` = 1, `DEL` = 2,
+/// `MOD` = 3). In C because of the packed `epoll_event`.
+int32_t cshims_epoll_ctl(int32_t epfd, int32_t operation, int32_t fd, uint32_t events, uint64_t token);
+
+/// `epoll_wait(2)` into `count` unpacked events (at most 1024). In C because of the packed
+/// `epoll_event`: the events are copied out one by one, the only loop in this file.
+int32_t cshims_epoll_wait(int32_t epfd, cshims_poll_event *_Nonnull events, int32_t count,
+                          int32_t timeout_milliseconds);
+
+/// `eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)`. In C because eventfd exists only on Linux.
+int32_t cshims_eventfd(void);
+
+/// `eventfd_write(fd, 1)`: wakes whoever polls the eventfd. In C because it is Linux-only.
+int32_t cshims_eventfd_signal(int32_t fd);
+
+/// `eventfd_read`: resets the eventfd's counter. In C because it is Linux-only.
+int32_t cshims_eventfd_drain(int32_t fd);
+
+/// `pthread_create` of a detached thread running `body(context)`. In C because the
+/// `pthread_t` type and the start routine's signature differ per platform.
+int32_t cshims_thread_start(void (*_Nonnull body)(void *_Nullable), void *_Nullable context);
+
 #endif

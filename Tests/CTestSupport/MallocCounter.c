@@ -19,6 +19,8 @@
 
 static __thread int counting;
 static __thread int64_t allocations;
+static _Atomic int counting_all;
+static _Atomic int64_t allocations_all;
 
 static void *(*real_malloc)(size_t);
 static void *(*real_calloc)(size_t, size_t);
@@ -56,7 +58,10 @@ static void resolve(void) {
     resolving = 0;
 }
 
-#define COUNT() do { if (counting) allocations++; } while (0)
+#define COUNT() do { \
+    if (counting) allocations++; \
+    if (counting_all) allocations_all++; \
+} while (0)
 
 void *malloc(size_t size) {
     resolve();
@@ -119,10 +124,22 @@ int64_t malloc_counter_stop(void) {
     return allocations;
 }
 
+void malloc_counter_start_all_threads(void) {
+    allocations_all = 0;
+    counting_all = 1;
+}
+
+int64_t malloc_counter_stop_all_threads(void) {
+    counting_all = 0;
+    return allocations_all;
+}
+
 #else
 
 int32_t malloc_counter_available(void) { return 0; }
 void malloc_counter_start(void) {}
 int64_t malloc_counter_stop(void) { return -1; }
+void malloc_counter_start_all_threads(void) {}
+int64_t malloc_counter_stop_all_threads(void) { return -1; }
 
 #endif

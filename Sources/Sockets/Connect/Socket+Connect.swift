@@ -48,7 +48,7 @@ extension Socket {
 
     /// Starts a connect: `true` if it completed at once, `false` if it goes on in the kernel
     /// (`EINPROGRESS`, or a signal during a blocking connect).
-    borrowing func startConnect(to address: SocketAddress) throws(SocketError) -> Bool {
+    package borrowing func startConnect(to address: SocketAddress) throws(SocketError) -> Bool {
         do throws(Errno) {
             try Sys.connect(descriptor, address)
             return true
@@ -61,9 +61,17 @@ extension Socket {
     }
 
     /// Reads the outcome of a connect that went on in the kernel, once the socket is writable.
-    borrowing func finishConnect(to address: SocketAddress) throws(SocketError) {
+    package borrowing func finishConnect(to address: SocketAddress) throws(SocketError) {
         if let pending = try pendingError {
             throw .system(pending, "connect", address.description)
         }
+    }
+}
+
+extension Socket {
+    /// Whether the socket is writable or has failed right now (a zero-timeout `poll`): for an
+    /// async connect, proof that the connect has finished rather than a stale readiness report.
+    package var isWritableNow: Bool {
+        ((try? Sys.poll(descriptor, events: Constants.pollout, timeoutMilliseconds: 0)) ?? 1) != 0
     }
 }

@@ -151,7 +151,7 @@ extension Socket {
 
     /// The error of a connect over several addresses that all failed: `.timeout` if any
     /// attempt ran out of time, else the last attempt's kind; every attempt listed.
-    static func allFailed(_ attempts: [ConnectAttempt], target: String?) -> SocketError {
+    package static func allFailed(_ attempts: [ConnectAttempt], target: String?) -> SocketError {
         let timedOut = attempts.contains { $0.error.kind == .timeout }
         let kind = timedOut ? .timeout : attempts.last?.error.kind ?? .resolution(.noData)
         return SocketError(kind, operation: "connect", target: target,
@@ -162,13 +162,13 @@ extension Socket {
 
 extension ConnectAttempt {
     /// An address left untried because the deadline had passed.
-    static func notTried(_ address: SocketAddress) -> ConnectAttempt {
+    package static func notTried(_ address: SocketAddress) -> ConnectAttempt {
         ConnectAttempt(address: address, error: SocketError(
             .timeout, operation: "connect", target: address.description, detail: "not tried: no time left"))
     }
 
     /// An attempt still in flight when the deadline passed.
-    static func timedOut(_ address: SocketAddress) -> ConnectAttempt {
+    package static func timedOut(_ address: SocketAddress) -> ConnectAttempt {
         ConnectAttempt(address: address, error: SocketError(
             .timeout, operation: "connect", target: address.description, detail: "timed out"))
     }

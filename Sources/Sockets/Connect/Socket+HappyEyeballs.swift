@@ -63,7 +63,7 @@ extension Socket {
 
     /// The addresses interleaved by family, RFC 8305 §4: the first address's family first, then
     /// alternating, each family keeping its own order.
-    static func interleavedByFamily(_ addresses: [SocketAddress]) -> [SocketAddress] {
+    package static func interleavedByFamily(_ addresses: [SocketAddress]) -> [SocketAddress] {
         guard let first = addresses.first?.family else { return [] }
         let preferred = addresses.filter { $0.family == first }
         let others = addresses.filter { $0.family != first }

@@ -2,31 +2,31 @@
 // I/O paths can carry one without touching the standard library's resilient clock types.
 
 /// A monotonic point in time, for timeouts.
-struct Deadline: Comparable, Sendable {
+package struct Deadline: Comparable, Sendable {
     /// Nanoseconds on the monotonic clock.
-    var nanoseconds: Int64
+    package var nanoseconds: Int64
 
     /// The present moment.
-    static var now: Deadline { Deadline(nanoseconds: Sys.monotonicNanoseconds()) }
+    package static var now: Deadline { Deadline(nanoseconds: Sys.monotonicNanoseconds()) }
 
     /// The moment `duration` from now.
-    static func after(_ duration: Duration) -> Deadline {
+    package static func after(_ duration: Duration) -> Deadline {
         Deadline(nanoseconds: Sys.monotonicNanoseconds().addingReportingOverflow(duration.nanoseconds).partialValue)
     }
 
     /// The time left until this moment (negative once it has passed).
-    var remaining: Duration { .nanoseconds(nanoseconds - Sys.monotonicNanoseconds()) }
+    package var remaining: Duration { .nanoseconds(nanoseconds - Sys.monotonicNanoseconds()) }
 
     /// Whether this moment has come.
-    var hasPassed: Bool { Sys.monotonicNanoseconds() >= nanoseconds }
+    package var hasPassed: Bool { Sys.monotonicNanoseconds() >= nanoseconds }
 
     /// The time left in whole milliseconds for `poll`, rounded up, never negative.
-    var pollMilliseconds: Int32 {
+    package var pollMilliseconds: Int32 {
         let left = nanoseconds - Sys.monotonicNanoseconds()
         return left <= 0 ? 0 : Int32(clamping: (left + 999_999) / 1_000_000)
     }
 
-    static func < (lhs: Deadline, rhs: Deadline) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
+    package static func < (lhs: Deadline, rhs: Deadline) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
 }
 
 extension Duration {

@@ -96,12 +96,12 @@ extension Socket {
 
     /// A failed call as an error naming the peer, where the socket has one.
     @inline(never)
-    borrowing func failure(_ errno: Errno, _ operation: StaticString) -> SocketError {
+    package borrowing func failure(_ errno: Errno, _ operation: StaticString) -> SocketError {
         .system(errno, operation.description, peerText)
     }
 
     /// The peer's address as text, or `nil`; only ever read on an error path.
-    var peerText: String? {
+    package var peerText: String? {
         (try? Sys.remoteAddress(descriptor))??.description
     }
 }

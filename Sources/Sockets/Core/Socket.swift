@@ -8,7 +8,7 @@
 ///     try socket.connect(to: SocketAddress("127.0.0.1:8080"), timeout: .seconds(2))
 public struct Socket: ~Copyable, Sendable {
     /// The descriptor this socket owns.
-    let descriptor: Int32
+    package let descriptor: Int32
 
     /// How long operations may wait; see ``setTimeout(_:)``.
     public private(set) var timeout: Timeout
@@ -63,7 +63,7 @@ public struct Socket: ~Copyable, Sendable {
     }
 
     /// An accepted descriptor, already known to be open and blocking.
-    init(accepted descriptor: Int32) {
+    package init(accepted descriptor: Int32) {
         self.descriptor = descriptor
         timeout = .blocking
     }
@@ -119,7 +119,7 @@ public struct Socket: ~Copyable, Sendable {
     }
 
     /// Sets or clears `O_NONBLOCK`, leaving the other flags as they are.
-    borrowing func setNonBlocking(_ nonBlocking: Bool) throws(SocketError) {
+    package borrowing func setNonBlocking(_ nonBlocking: Bool) throws(SocketError) {
         do throws(Errno) { try Sys.setNonBlocking(descriptor, nonBlocking) } catch {
             throw .system(error, "fcntl")
         }

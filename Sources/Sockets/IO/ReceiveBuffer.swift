@@ -70,4 +70,16 @@ public struct ReceiveBuffer: ~Copyable {
     ) throws(E) {
         count = min(max(try body(UnsafeMutableRawBufferPointer(start: base, count: capacity)), 0), capacity)
     }
+
+    /// The free space after the filled bytes, for a receive that cannot run inside a closure
+    /// (the async layer's, which suspends); follow it with ``markFilled(_:)``.
+    package var freeSpace: UnsafeMutableRawBufferPointer {
+        UnsafeMutableRawBufferPointer(start: base + count, count: capacity - count)
+    }
+
+    /// Marks `received` more bytes, written into ``freeSpace``, as filled.
+    package mutating func markFilled(_ received: Int) {
+        precondition(received >= 0 && received <= capacity - count, "more bytes than free space")
+        count += received
+    }
 }

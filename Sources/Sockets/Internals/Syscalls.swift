@@ -19,7 +19,7 @@ struct ResolverFailure: Error {
 }
 
 /// Thin wrappers over the C calls, one per call.
-enum Sys {
+package enum Sys {
     // MARK: - Error convention
 
     /// Runs `call` until it returns something other than -1 with `EINTR`.
@@ -115,7 +115,7 @@ enum Sys {
     }
 
     /// `accept4` with close-on-exec: the new descriptor and the peer's address.
-    static func accept(_ fd: Int32) throws(Errno) -> (fd: Int32, peer: SocketAddress?) {
+    package static func accept(_ fd: Int32) throws(Errno) -> (fd: Int32, peer: SocketAddress?) {
         try withAddressStorage { (address, length) throws(Errno) in
             try retrying("accept") { cshims_accept(fd, address, length) }
         }
@@ -255,7 +255,7 @@ enum Sys {
 
     /// `poll` on one descriptor, not retried on EINTR (the caller recomputes its deadline).
     /// Returns the events that are ready (empty on a timeout).
-    static func poll(_ fd: Int32, events: Int16, timeoutMilliseconds: Int32) throws(Errno) -> Int16 {
+    package static func poll(_ fd: Int32, events: Int16, timeoutMilliseconds: Int32) throws(Errno) -> Int16 {
         var entry = pollfd(fd: fd, events: events, revents: 0)
         let ready = try once("poll") { cshims_poll(&entry, 1, timeoutMilliseconds) }
         return ready == 0 ? 0 : entry.revents
@@ -290,7 +290,7 @@ enum Sys {
 
     /// `recv`.
     @inline(__always)
-    static func recv(
+    package static func recv(
         _ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int, _ flags: Int32
     ) throws(Errno) -> Int {
         try retrying("recv") { cshims_recv(fd, buffer, count, flags) }
@@ -298,14 +298,14 @@ enum Sys {
 
     /// `send`, never raising SIGPIPE.
     @inline(__always)
-    static func send(
+    package static func send(
         _ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int, _ flags: Int32
     ) throws(Errno) -> Int {
         try retrying("send") { cshims_send(fd, buffer, count, flags) }
     }
 
     /// `sendto`, never raising SIGPIPE.
-    static func sendTo(
+    package static func sendTo(
         _ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int, _ flags: Int32,
         _ address: SocketAddress
     ) throws(Errno) -> Int {
@@ -315,7 +315,7 @@ enum Sys {
     }
 
     /// `recvfrom`: the byte count and the sender's address.
-    static func receiveFrom(
+    package static func receiveFrom(
         _ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int, _ flags: Int32
     ) throws(Errno) -> (count: Int, sender: SocketAddress?) {
         try withAddressStorage { (address, length) throws(Errno) in

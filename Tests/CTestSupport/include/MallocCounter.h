@@ -15,4 +15,11 @@ void malloc_counter_start(void);
 /// Stops counting and returns how many allocations this thread made since the start.
 int64_t malloc_counter_stop(void);
 
+/// Starts counting every thread's allocations from zero (for work that moves between threads,
+/// such as a task that suspends; run such a test alone, serially).
+void malloc_counter_start_all_threads(void);
+
+/// Stops counting every thread's allocations and returns how many were made since the start.
+int64_t malloc_counter_stop_all_threads(void);
+
 #endif

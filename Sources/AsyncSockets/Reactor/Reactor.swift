@@ -1,0 +1,167 @@
+// The reactor: one thread blocked in epoll_wait, woken through an eventfd, resuming the tasks
+// whose sockets became ready and the ones whose deadlines passed.
+
+import Sockets
+import Synchronization
+
+/// The event loop behind every ``AsyncSocket``: one poller (epoll on Linux), one thread, one
+/// timer heap. Started on first use; a program that never creates an async socket starts none.
+///
+/// Registrations are edge-triggered and persistent: a descriptor is added once, for reading and
+/// writing, when its socket is made async, and removed when the socket closes. Nothing is
+/// re-armed per operation, so a receive whose data is waiting costs only the `recv` itself, and
+/// one that must wait costs no `epoll_ctl`. With no timers due, the thread sleeps in
+/// `epoll_wait` with no timeout: an idle reactor uses no CPU.
+///
+/// The poller's token for a registration is a slot number and a generation; the slot holds a
+/// weak reference, so a late report for a closed socket finds nothing and is dropped.
+final class Reactor: Sendable {
+    /// The process's reactor, started the first time an async socket needs it.
+    static let shared: Reactor = {
+        do throws(SocketError) {
+            return try Reactor()
+        } catch {
+            fatalError("the async sockets reactor cannot start: \(error)")
+        }
+    }()
+
+    /// One slot of the registration table.
+    private struct Slot {
+        weak var registration: Registration?
+        var generation: UInt32 = 0
+    }
+
+    /// Timers and registrations, guarded by a lock.
+    private struct State {
+        var timers = TimerHeap()
+        /// When the thread will wake by itself (`nil`: not before an event).
+        var plannedWake: Deadline?
+        var slots: [Slot] = []
+        var free: [Int] = []
+        var registered = 0
+    }
+
+    private let poller: Int32
+    private let waker: Int32
+    private let state = Mutex(State())
+
+    private init() throws(SocketError) {
+        do throws(Errno) {
+            poller = try Sys.pollerCreate()
+        } catch {
+            throw SocketError(.system(error), operation: "epoll_create")
+        }
+        do throws(Errno) {
+            waker = try Sys.wakerCreate()
+            try Sys.pollerAdd(poller, waker, bits: PollBits.readable | PollBits.edgeTriggered, token: .max)
+            try Sys.startThread { [self] in run(PollEvents(capacity: 1024)) }
+        } catch {
+            Sys.closeDescriptor(poller)
+            throw SocketError(.system(error), operation: "reactor start")
+        }
+    }
+
+    /// How many sockets are registered now (for the leak tests).
+    var registeredCount: Int { state.withLock { $0.registered } }
+
+    /// Takes ownership of `socket` and adds its descriptor to the poller, edge-triggered for
+    /// reading and writing.
+    func register(_ socket: consuming Socket) throws(SocketError) -> Registration {
+        let descriptor = socket.descriptor
+        let token: UInt64 = state.withLock { state in
+            let index: Int
+            if let reused = state.free.popLast() {
+                index = reused
+            } else {
+                index = state.slots.count
+                state.slots.append(Slot())
+            }
+            state.slots[index].generation &+= 1
+            state.registered += 1
+            return UInt64(state.slots[index].generation) << 32 | UInt64(index)
+        }
+        let registration = Registration(socket, token: token, reactor: self)
+        state.withLock { $0.slots[Int(token & 0xFFFF_FFFF)].registration = registration }
+        do throws(Errno) {
+            try Sys.pollerAdd(poller, descriptor,
+                              bits: PollBits.readable | PollBits.writable | PollBits.readHangUp | PollBits.edgeTriggered,
+                              token: token)
+        } catch {
+            throw SocketError(.system(error), operation: "epoll_ctl", target: "descriptor \(descriptor)")
+        }
+        return registration
+    }
+
+    /// Removes `registration` from the poller and frees its slot (once; later calls do nothing).
+    func forget(_ registration: Registration) {
+        let index = Int(registration.token & 0xFFFF_FFFF)
+        let generation = UInt32(registration.token >> 32)
+        let wasRegistered: Bool = state.withLock { state in
+            guard state.slots[index].generation == generation else { return false }
+            state.slots[index].generation &+= 1
+            state.slots[index].registration = nil
+            state.free.append(index)
+            state.registered -= 1
+            return true
+        }
+        if wasRegistered { try? Sys.pollerRemove(poller, registration.descriptor) }
+    }
+
+    /// Wakes `registration`'s waiter in `direction` at `deadline` unless it is resumed first.
+    func schedule(_ registration: Registration, _ direction: Direction, at deadline: Deadline) {
+        let wake: Bool = state.withLock { state in
+            state.timers.push(TimerHeap.Entry(deadline: deadline, registration: registration, direction: direction))
+            guard state.plannedWake.map({ deadline < $0 }) ?? true else { return false }
+            state.plannedWake = deadline
+            return true
+        }
+        if wake { Sys.wakerSignal(waker) }
+    }
+
+    /// The thread's loop.
+    private func run(_ events: PollEvents) {
+        var ready: [(Registration, UInt32)] = []
+        ready.reserveCapacity(events.capacity)
+        while true {
+            let timeout: Int32 = state.withLock { state in
+                guard let next = state.timers.next else {
+                    state.plannedWake = nil
+                    return -1
+                }
+                state.plannedWake = next
+                return next.pollMilliseconds
+            }
+            let count = (try? Sys.pollerWait(poller, events, timeoutMilliseconds: timeout)) ?? 0
+            var woken = false
+            state.withLock { state in
+                for index in 0..<count {
+                    let event = events[index]
+                    if event.token == .max {
+                        woken = true
+                        continue
+                    }
+                    let slot = state.slots[Int(event.token & 0xFFFF_FFFF)]
+                    guard slot.generation == UInt32(event.token >> 32), let registration = slot.registration else {
+                        continue
+                    }
+                    ready.append((registration, event.bits))
+                }
+            }
+            if woken { Sys.wakerDrain(waker) }
+            for (registration, bits) in ready { registration.signal(bits) }
+            ready.removeAll(keepingCapacity: true)
+            fireTimers()
+        }
+    }
+
+    /// Resumes every waiter whose deadline has passed.
+    private func fireTimers() {
+        let now = Deadline.now
+        while let entry = state.withLock({ $0.timers.popDue(at: now) }) {
+            guard let registration = entry.registration else { continue }
+            if let later = registration.timerFired(entry.direction, now: now) {
+                schedule(registration, entry.direction, at: later)
+            }
+        }
+    }
+}

@@ -1,0 +1,161 @@
+// One socket's place in the reactor: its readiness, and the task waiting in each direction.
+
+import Sockets
+import Synchronization
+
+/// Which way an operation waits.
+enum Direction: Int, Sendable {
+    case read = 0, write = 1
+}
+
+/// Why a waiting task was resumed.
+enum Wake: Sendable {
+    case ready, timedOut, cancelled
+}
+
+/// A registered socket: the owner of its descriptor, its readiness and its waiters.
+///
+/// It owns the ``Sockets/Socket``: when the last reference goes (the ``AsyncSocket`` and any
+/// timer), it leaves the reactor and the socket closes. The reactor names it by a slot and a
+/// generation, not a reference, so a report can never reach a registration that is gone.
+///
+/// The poller reports readiness edge-triggered, once per change; each report bumps the
+/// direction's sequence number and resumes its waiter. An operation reads the sequence before
+/// its system call; if the call would block, it waits only if the sequence has not moved since,
+/// so no report can be lost between the call and the wait. At most one task waits per direction
+/// (the socket is `~Copyable`, so one owner drives it).
+final class Registration: Sendable {
+    /// A task waiting for readiness, with its deadline.
+    struct Waiter {
+        var id: UInt64
+        var continuation: UnsafeContinuation<Wake, Never>
+        var deadline: Deadline?
+    }
+
+    /// The waiters, guarded by the lock.
+    struct State {
+        var waiters: [Waiter?] = [nil, nil]
+        /// The wait id a cancellation arrived for before its waiter was installed.
+        var cancelled: [UInt64] = [0, 0]
+        /// The deadline of the timer already scheduled for each direction, if any.
+        var armed: [Deadline?] = [nil, nil]
+    }
+
+    let descriptor: Int32
+    /// The socket; taken out only by an explicit close.
+    private let owner: Mutex<Socket?>
+    /// The reactor's slot and generation for this registration (its poller token).
+    let token: UInt64
+    private let readSequence = Atomic<UInt64>(0)
+    private let writeSequence = Atomic<UInt64>(0)
+    private let nextWaitID = Atomic<UInt64>(1)
+    private let state = Mutex(State())
+    let reactor: Reactor
+
+    init(_ socket: consuming Socket, token: UInt64, reactor: Reactor) {
+        descriptor = socket.descriptor
+        owner = Mutex(socket)
+        self.token = token
+        self.reactor = reactor
+    }
+
+    deinit {
+        reactor.forget(self)
+    }
+
+    /// Calls `body` with the socket (`nil` once closed).
+    func withSocket<R, E: Error>(_ body: (borrowing Socket?) throws(E) -> R) throws(E) -> R {
+        try owner.withLock { (socket) throws(E) -> R in try body(socket) }
+    }
+
+    /// Leaves the reactor and takes the socket out, for an explicit close.
+    func takeSocket() -> Socket? {
+        reactor.forget(self)
+        return owner.withLock { $0.take() }
+    }
+
+    /// The direction's readiness sequence: read it before a call that may block.
+    func sequence(_ direction: Direction) -> UInt64 {
+        direction == .read ? readSequence.load(ordering: .acquiring) : writeSequence.load(ordering: .acquiring)
+    }
+
+    /// Suspends until the direction's readiness moves past `seen`, `deadline` passes, or the
+    /// task is cancelled. Allocates nothing: the continuation lives in the task's frame.
+    func wait(_ direction: Direction, after seen: UInt64, deadline: Deadline?) async -> Wake {
+        let id = nextWaitID.add(1, ordering: .relaxed).newValue
+        let slot = direction.rawValue
+        return await withTaskCancellationHandler {
+            await withUnsafeContinuation { (continuation: UnsafeContinuation<Wake, Never>) in
+                var schedule: Deadline? = nil
+                let immediate: Wake? = state.withLock { state in
+                    if sequence(direction) != seen { return .ready }
+                    if state.cancelled[slot] == id || Task.isCancelled { return .cancelled }
+                    if let deadline, deadline.hasPassed { return .timedOut }
+                    state.waiters[slot] = Waiter(id: id, continuation: continuation, deadline: deadline)
+                    if let deadline, state.armed[slot].map({ $0 > deadline }) ?? true {
+                        state.armed[slot] = deadline
+                        schedule = deadline
+                    }
+                    return nil
+                }
+                if let immediate {
+                    continuation.resume(returning: immediate)
+                } else if let schedule {
+                    reactor.schedule(self, direction, at: schedule)
+                }
+            }
+        } onCancel: {
+            let waiter: Waiter? = state.withLock { state in
+                guard let waiter = state.waiters[slot], waiter.id == id else {
+                    state.cancelled[slot] = id
+                    return nil
+                }
+                state.waiters[slot] = nil
+                return waiter
+            }
+            waiter?.continuation.resume(returning: .cancelled)
+        }
+    }
+
+    /// The poller reported `bits`: bump the sequences and resume the waiters they concern.
+    func signal(_ bits: UInt32) {
+        let readable = bits & (PollBits.readable | PollBits.error | PollBits.hangUp | PollBits.readHangUp) != 0
+        let writable = bits & (PollBits.writable | PollBits.error | PollBits.hangUp) != 0
+        let (reader, writer): (Waiter?, Waiter?) = state.withLock { state in
+            var reader: Waiter? = nil, writer: Waiter? = nil
+            if readable {
+                readSequence.add(1, ordering: .releasing)
+                reader = state.waiters[0]
+                state.waiters[0] = nil
+            }
+            if writable {
+                writeSequence.add(1, ordering: .releasing)
+                writer = state.waiters[1]
+                state.waiters[1] = nil
+            }
+            return (reader, writer)
+        }
+        reader?.continuation.resume(returning: .ready)
+        writer?.continuation.resume(returning: .ready)
+    }
+
+    /// The direction's timer fired at `now`: time out its waiter if its deadline has passed, or
+    /// return the later deadline to schedule again.
+    func timerFired(_ direction: Direction, now: Deadline) -> Deadline? {
+        let slot = direction.rawValue
+        var expired: Waiter? = nil
+        let again: Deadline? = state.withLock { state in
+            state.armed[slot] = nil
+            guard let waiter = state.waiters[slot], let deadline = waiter.deadline else { return nil }
+            if deadline <= now {
+                expired = waiter
+                state.waiters[slot] = nil
+                return nil
+            }
+            state.armed[slot] = deadline
+            return deadline
+        }
+        expired?.continuation.resume(returning: .timedOut)
+        return again
+    }
+}

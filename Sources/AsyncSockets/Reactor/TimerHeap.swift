@@ -1,0 +1,51 @@
+// The reactor's timers: a binary min-heap of deadlines, at most one entry per waiting direction
+// in the steady state, so its storage is reused and it allocates nothing once grown.
+
+import Sockets
+
+/// Deadlines of waiting operations, earliest first.
+struct TimerHeap {
+    /// One timer: when, and whose waiter to check.
+    struct Entry {
+        var deadline: Deadline
+        /// Weak, so a pending timer never keeps a closed socket open.
+        weak var registration: Registration?
+        var direction: Direction
+    }
+
+    private var entries: [Entry] = []
+
+    /// The earliest deadline, if any.
+    var next: Deadline? { entries.first?.deadline }
+
+    /// Adds a timer.
+    mutating func push(_ entry: Entry) {
+        entries.append(entry)
+        var child = entries.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard entries[child].deadline < entries[parent].deadline else { break }
+            entries.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    /// Removes and returns the earliest timer if it is due at `now`.
+    mutating func popDue(at now: Deadline) -> Entry? {
+        guard let first = entries.first, first.deadline <= now else { return nil }
+        let last = entries.removeLast()
+        guard !entries.isEmpty else { return first }
+        entries[0] = last
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var smallest = parent
+            if left < entries.count && entries[left].deadline < entries[smallest].deadline { smallest = left }
+            if right < entries.count && entries[right].deadline < entries[smallest].deadline { smallest = right }
+            if smallest == parent { break }
+            entries.swapAt(parent, smallest)
+            parent = smallest
+        }
+        return first
+    }
+}
