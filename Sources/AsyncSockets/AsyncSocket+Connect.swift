@@ -41,6 +41,10 @@ extension AsyncSocket {
                                   detail: "timed out after \(timeout ?? .zero)")
             case .cancelled:
                 throw SocketError(.cancelled, operation: "connect", target: address.description)
+            case .closed:
+                throw Self.closedError("connect")
+            case .busy:
+                throw Self.busyError("connect", .write)
             }
         }
         try withSocket { (socket) throws(SocketError) in try socket.finishConnect(to: address) }

@@ -20,8 +20,12 @@ extension AsyncSocket {
         var deadline: Deadline? = nil
         let descriptor = registration.descriptor
         let base = buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
-        return try await perform("sendto", .write, flags: flags, deadline: &deadline) { () throws(Errno) in
-            try Sys.sendTo(descriptor, base, buffer.count, flags.rawValue, address)
+        return try await perform("sendto", .write, flags: flags, deadline: &deadline) {
+            do throws(Errno) {
+                return try Sys.sendTo(descriptor, base, buffer.count, flags.rawValue, address)
+            } catch {
+                return -Int(error.rawValue)
+            }
         }
     }
 
@@ -42,9 +46,17 @@ extension AsyncSocket {
         }
         var deadline: Deadline? = nil
         let descriptor = registration.descriptor
-        return try await perform("recvfrom", .read, flags: flags, deadline: &deadline) { () throws(Errno) in
-            try Sys.receiveFrom(descriptor, base, buffer.count, flags.rawValue)
+        var sender: SocketAddress? = nil
+        let count = try await perform("recvfrom", .read, flags: flags, deadline: &deadline) {
+            do throws(Errno) {
+                let (count, from) = try Sys.receiveFrom(descriptor, base, buffer.count, flags.rawValue)
+                sender = from
+                return count
+            } catch {
+                return -Int(error.rawValue)
+            }
         }
+        return (count, sender)
     }
 
     /// Sends one datagram from borrowed memory to `address`.

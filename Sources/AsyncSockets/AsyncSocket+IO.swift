@@ -25,8 +25,8 @@ extension AsyncSocket {
         }
         var deadline: Deadline? = nil
         let descriptor = registration.descriptor
-        return try await perform("recv", .read, flags: flags, deadline: &deadline) { () throws(Errno) in
-            try Sys.recv(descriptor, base, buffer.count, flags.rawValue)
+        return try await perform("recv", .read, flags: flags, deadline: &deadline) {
+            Sys.recvOrErrno(descriptor, base, buffer.count, flags.rawValue)
         }
     }
 
@@ -160,8 +160,8 @@ extension AsyncSocket {
     ) async throws(SocketError) -> Int {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
         let descriptor = registration.descriptor
-        return try await perform("send", .write, flags: flags, deadline: &deadline) { () throws(Errno) in
-            try Sys.send(descriptor, base, buffer.count, flags.rawValue)
+        return try await perform("send", .write, flags: flags, deadline: &deadline) {
+            Sys.sendOrErrno(descriptor, base, buffer.count, flags.rawValue)
         }
     }
 }

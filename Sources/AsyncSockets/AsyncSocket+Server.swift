@@ -28,9 +28,9 @@ extension AsyncSocket {
     public borrowing func accept() async throws(SocketError) -> AsyncSocket {
         var deadline: Deadline? = nil
         let descriptor = registration.descriptor
-        let accepted = try await perform("accept", .read, deadline: &deadline) { () throws(Errno) in
-            try Sys.accept(descriptor).fd
+        let accepted = try await perform("accept", .read, deadline: &deadline) {
+            Sys.acceptOrErrno(descriptor)
         }
-        return try AsyncSocket(Socket(accepted: accepted), timeout: .blocking)
+        return try AsyncSocket(Socket(accepted: Int32(accepted)), timeout: .blocking)
     }
 }

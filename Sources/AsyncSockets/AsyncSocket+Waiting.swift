@@ -6,19 +6,20 @@ extension AsyncSocket {
     /// Runs `call` under the socket's timeout: returns its result, throws `.wouldBlock` when
     /// the socket is non-blocking or `flags` has `.dontWait`, or suspends until the reactor
     /// reports readiness and tries again. `deadline` is shared with the caller's other waits.
-    /// When the call succeeds at once, nothing else happens: no clock read, no lock.
+    /// `call` returns a count, or `-errno` (the `Sys.…OrErrno` calls): a call that would block is
+    /// the common case here, so it is a value, not a thrown error. When the call succeeds at
+    /// once, nothing else happens: no clock read, no lock.
     @inline(__always)
-    borrowing func perform<R>(
+    func perform(
         _ operation: StaticString, _ direction: Direction, flags: MessageFlags = [],
-        deadline: inout Deadline?, _ call: () throws(Errno) -> R
-    ) async throws(SocketError) -> R {
+        deadline: inout Deadline?, _ call: () -> Int
+    ) async throws(SocketError) -> Int {
         while true {
             let seen = registration.sequence(direction)
-            do throws(Errno) {
-                return try call()
-            } catch {
-                guard error == .wouldBlock else { throw failure(error, operation) }
-            }
+            let result = call()
+            if result >= 0 { return result }
+            let error = Errno(rawValue: Int32(-result))
+            guard error == .wouldBlock else { throw failure(error, operation) }
             try await suspend(operation, direction, after: seen, flags: flags, deadline: &deadline)
         }
     }
@@ -43,6 +44,21 @@ extension AsyncSocket {
                               detail: "timed out after \(limit)")
         case .cancelled:
             throw SocketError(.cancelled, operation: operation.description, target: peerText)
+        case .closed:
+            throw Self.closedError(operation.description)
+        case .busy:
+            throw Self.busyError(operation.description, direction)
         }
+    }
+
+    /// The error of an operation on a closed socket.
+    static func closedError(_ operation: String) -> SocketError {
+        SocketError(.system(.badDescriptor), operation: operation, detail: "the socket was closed")
+    }
+
+    /// The error of a second task waiting in the same direction.
+    static func busyError(_ operation: String, _ direction: Direction) -> SocketError {
+        SocketError(.system(.alreadyInProgress), operation: operation,
+                    detail: "another task is already waiting to \(direction == .read ? "receive on" : "send on") this socket")
     }
 }

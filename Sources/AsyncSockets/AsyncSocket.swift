@@ -5,10 +5,15 @@ import Sockets
 
 /// A socket whose operations suspend the calling task instead of blocking its thread.
 ///
-/// It owns a ``Sockets/Socket`` (so it is `~Copyable` too: one owner, closed exactly once) and
-/// its registration with the reactor. Every operation that can wait has the blocking API's name
-/// and shape, `async`: it tries the system call first and suspends only when the call would
-/// block, so a receive whose data is already waiting costs one system call and no allocation.
+/// It owns a ``Sockets/Socket`` and its registration with the reactor. Every operation that can
+/// wait has the blocking API's name and shape, `async`: it tries the system call first and
+/// suspends only when the call would block, so a receive whose data is already waiting costs
+/// one system call and no allocation.
+///
+/// Unlike the blocking ``Sockets/Socket`` it is a copyable, `Sendable` handle, so a connection
+/// can be handed to the task that serves it, and one task can receive while another sends. The
+/// socket closes when the last copy goes, or for every copy at ``close()``. At most one task may
+/// wait to receive and one to send at a time; a second one gets an error instead of a hang.
 ///
 ///     let socket = try await AsyncSocket.connected(toHost: "localhost", port: "http", timeout: .seconds(10))
 ///     try await socket.sendAll("GET / HTTP/1.0\r\n\r\n".utf8)
@@ -18,7 +23,7 @@ import Sockets
 /// kind when it expires), ``Sockets/Timeout/nonBlocking`` throws `.wouldBlock` instead of
 /// waiting. Cancelling the task of a suspended operation resumes it at once with a
 /// `.cancelled` ``Sockets/SocketError`` whose `bytesTransferred` counts what had moved.
-public struct AsyncSocket: ~Copyable, Sendable {
+public struct AsyncSocket: Sendable {
     /// The socket, its readiness and its waiters; the socket closes when the last reference
     /// to it goes.
     let registration: Registration
@@ -132,13 +137,15 @@ public struct AsyncSocket: ~Copyable, Sendable {
         try withSocket { (socket) throws(SocketError) in try socket.shutdown(direction) }
     }
 
-    /// Closes the socket now, reporting the error that dropping it would ignore.
+    /// Closes the socket for every copy: shuts down both directions, leaves the reactor, and
+    /// resumes any task waiting on it (with `.system(.badDescriptor)`, "the socket was
+    /// closed"). Later operations see end of stream or `EPIPE`, never a reused descriptor: the
+    /// descriptor itself is closed when the last copy goes.
     ///
-    /// - Throws: ``Sockets/SocketError`` of kind `.system`.
-    ///
-    /// The corresponding C functions are `epoll_ctl(EPOLL_CTL_DEL)` and `close`.
-    public consuming func close() throws(SocketError) {
-        try registration.takeSocket()?.close()
+    /// The corresponding C functions are `shutdown`, `epoll_ctl(EPOLL_CTL_DEL)` and (with the
+    /// last copy) `close`.
+    public func close() {
+        registration.close()
     }
 
     /// The error for a failed call, naming the peer where there is one.

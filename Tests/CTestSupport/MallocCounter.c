@@ -16,6 +16,7 @@
 #if defined(__linux__) && !defined(MALLOC_COUNTER_DISABLED)
 #include <dlfcn.h>
 #include <errno.h>
+#include <unistd.h>
 
 static __thread int counting;
 static __thread int64_t allocations;
@@ -58,9 +59,22 @@ static void resolve(void) {
     resolving = 0;
 }
 
+#include <execinfo.h>
+#include <stdlib.h>
+static _Atomic int traces_left;
+/// With MALLOC_COUNTER_TRACE=N in the environment, the first N allocations counted across all
+/// threads print their stack to stderr: the way to find what allocates on a hot path.
+static void trace(void) {
+    if (traces_left <= 0) return;
+    traces_left--;
+    void *frames[24];
+    int count = backtrace(frames, 24);
+    backtrace_symbols_fd(frames, count, 2);
+    (void)!write(2, "--\n", 3);
+}
 #define COUNT() do { \
     if (counting) allocations++; \
-    if (counting_all) allocations_all++; \
+    if (counting_all) { allocations_all++; trace(); } \
 } while (0)
 
 void *malloc(size_t size) {
@@ -125,6 +139,12 @@ int64_t malloc_counter_stop(void) {
 }
 
 void malloc_counter_start_all_threads(void) {
+    const char *limit = getenv("MALLOC_COUNTER_TRACE");
+    if (limit) {
+        void *frames[2];
+        backtrace(frames, 2);  // Loads what backtrace needs before counting starts.
+        traces_left = atoi(limit);
+    }
     allocations_all = 0;
     counting_all = 1;
 }

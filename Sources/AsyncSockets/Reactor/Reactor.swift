@@ -41,11 +41,22 @@ final class Reactor: Sendable {
         var registered = 0
     }
 
+    /// How many operations have suspended so far (for tests and benchmarks).
+    private let suspensionCount = Atomic<Int>(0)
+    /// Jobs of tasks that prefer the reactor's thread (``ReactorExecutor``), run after each
+    /// batch of events.
+    private let jobs = Mutex<[UnownedJob]>([])
+    /// Whether the thread is (about to be) blocked in `epoll_wait`, so an enqueued job must
+    /// wake it; cleared by whoever wakes it.
+    private let sleeping = Atomic<Bool>(false)
     private let poller: Int32
     private let waker: Int32
+    /// The executor that runs jobs on this reactor's thread.
+    let executor: ReactorExecutor
     private let state = Mutex(State())
 
     private init() throws(SocketError) {
+        executor = ReactorExecutor()
         do throws(Errno) {
             poller = try Sys.pollerCreate()
         } catch {
@@ -60,6 +71,12 @@ final class Reactor: Sendable {
             throw SocketError(.system(error), operation: "reactor start")
         }
     }
+
+    /// How many operations have suspended waiting for readiness so far.
+    var suspensions: Int { suspensionCount.load(ordering: .relaxed) }
+
+    /// Counts one suspension.
+    func noteSuspension() { suspensionCount.add(1, ordering: .relaxed) }
 
     /// How many sockets are registered now (for the leak tests).
     var registeredCount: Int { state.withLock { $0.registered } }
@@ -118,12 +135,21 @@ final class Reactor: Sendable {
         if wake { Sys.wakerSignal(waker) }
     }
 
+    /// Queues a job to run on the reactor's thread, waking it if it sleeps.
+    func enqueue(_ job: UnownedJob) {
+        jobs.withLock { $0.append(job) }
+        if sleeping.exchange(false, ordering: .acquiringAndReleasing) { Sys.wakerSignal(waker) }
+    }
+
     /// The thread's loop.
     private func run(_ events: PollEvents) {
+        let executor = self.executor.asUnownedTaskExecutor()
         var ready: [(Registration, UInt32)] = []
         ready.reserveCapacity(events.capacity)
+        var batch: [UnownedJob] = []
+        batch.reserveCapacity(256)
         while true {
-            let timeout: Int32 = state.withLock { state in
+            var timeout: Int32 = state.withLock { state in
                 guard let next = state.timers.next else {
                     state.plannedWake = nil
                     return -1
@@ -131,7 +157,13 @@ final class Reactor: Sendable {
                 state.plannedWake = next
                 return next.pollMilliseconds
             }
+            sleeping.store(true, ordering: .releasing)
+            if !jobs.withLock({ $0.isEmpty }) {
+                sleeping.store(false, ordering: .releasing)
+                timeout = 0
+            }
             let count = (try? Sys.pollerWait(poller, events, timeoutMilliseconds: timeout)) ?? 0
+            sleeping.store(false, ordering: .releasing)
             var woken = false
             state.withLock { state in
                 for index in 0..<count {
@@ -148,9 +180,22 @@ final class Reactor: Sendable {
                 }
             }
             if woken { Sys.wakerDrain(waker) }
-            for (registration, bits) in ready { registration.signal(bits) }
+            var index = 0
+            while index < ready.count {
+                ready[index].0.signal(ready[index].1)
+                index += 1
+            }
             ready.removeAll(keepingCapacity: true)
             fireTimers()
+            // The jobs queued so far, including the tasks just resumed; jobs they queue in turn
+            // run after the next look at the poller, so I/O is never starved.
+            jobs.withLock { swap(&$0, &batch) }
+            index = 0
+            while index < batch.count {
+                batch[index].runSynchronously(on: executor)
+                index += 1
+            }
+            batch.removeAll(keepingCapacity: true)
         }
     }
 

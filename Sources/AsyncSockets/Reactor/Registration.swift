@@ -10,7 +10,16 @@ enum Direction: Int, Sendable {
 
 /// Why a waiting task was resumed.
 enum Wake: Sendable {
-    case ready, timedOut, cancelled
+    /// Readiness moved: try the call again.
+    case ready
+    /// The deadline passed.
+    case timedOut
+    /// The task was cancelled.
+    case cancelled
+    /// The socket was closed.
+    case closed
+    /// Another task already waits in this direction.
+    case busy
 }
 
 /// A registered socket: the owner of its descriptor, its readiness and its waiters.
@@ -22,8 +31,8 @@ enum Wake: Sendable {
 /// The poller reports readiness edge-triggered, once per change; each report bumps the
 /// direction's sequence number and resumes its waiter. An operation reads the sequence before
 /// its system call; if the call would block, it waits only if the sequence has not moved since,
-/// so no report can be lost between the call and the wait. At most one task waits per direction
-/// (the socket is `~Copyable`, so one owner drives it).
+/// so no report can be lost between the call and the wait. At most one task waits per direction:
+/// a second one is refused (``Wake/busy``) rather than left hanging.
 final class Registration: Sendable {
     /// A task waiting for readiness, with its deadline.
     struct Waiter {
@@ -39,6 +48,8 @@ final class Registration: Sendable {
         var cancelled: [UInt64] = [0, 0]
         /// The deadline of the timer already scheduled for each direction, if any.
         var armed: [Deadline?] = [nil, nil]
+        /// Whether ``close()`` has run: no more readiness will be reported.
+        var closed = false
     }
 
     let descriptor: Int32
@@ -68,10 +79,20 @@ final class Registration: Sendable {
         try owner.withLock { (socket) throws(E) -> R in try body(socket) }
     }
 
-    /// Leaves the reactor and takes the socket out, for an explicit close.
-    func takeSocket() -> Socket? {
+    /// Closes the socket for every copy of its ``AsyncSocket``: shuts both directions down,
+    /// leaves the reactor, and resumes any waiting task (which then sees `.closed`). The
+    /// descriptor itself is closed when the last copy goes, so its number cannot be reused
+    /// under a copy still in use.
+    func close() {
         reactor.forget(self)
-        return owner.withLock { $0.take() }
+        _ = try? withSocket { (socket) throws(SocketError) in try socket?.shutdown(.both) }
+        let waiters: [Waiter?] = state.withLock { state in
+            state.closed = true
+            let waiters = state.waiters
+            state.waiters = [nil, nil]
+            return waiters
+        }
+        for waiter in waiters { waiter?.continuation.resume(returning: .closed) }
     }
 
     /// The direction's readiness sequence: read it before a call that may block.
@@ -88,9 +109,11 @@ final class Registration: Sendable {
             await withUnsafeContinuation { (continuation: UnsafeContinuation<Wake, Never>) in
                 var schedule: Deadline? = nil
                 let immediate: Wake? = state.withLock { state in
+                    if state.closed { return .closed }
                     if sequence(direction) != seen { return .ready }
                     if state.cancelled[slot] == id || Task.isCancelled { return .cancelled }
                     if let deadline, deadline.hasPassed { return .timedOut }
+                    if state.waiters[slot] != nil { return .busy }
                     state.waiters[slot] = Waiter(id: id, continuation: continuation, deadline: deadline)
                     if let deadline, state.armed[slot].map({ $0 > deadline }) ?? true {
                         state.armed[slot] = deadline
@@ -100,9 +123,10 @@ final class Registration: Sendable {
                 }
                 if let immediate {
                     continuation.resume(returning: immediate)
-                } else if let schedule {
-                    reactor.schedule(self, direction, at: schedule)
+                    return
                 }
+                reactor.noteSuspension()
+                if let schedule { reactor.schedule(self, direction, at: schedule) }
             }
         } onCancel: {
             let waiter: Waiter? = state.withLock { state in

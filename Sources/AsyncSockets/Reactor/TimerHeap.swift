@@ -16,7 +16,7 @@ struct TimerHeap {
     private var entries: [Entry] = []
 
     /// The earliest deadline, if any.
-    var next: Deadline? { entries.first?.deadline }
+    var next: Deadline? { entries.isEmpty ? nil : entries[0].deadline }
 
     /// Adds a timer.
     mutating func push(_ entry: Entry) {
@@ -32,7 +32,8 @@ struct TimerHeap {
 
     /// Removes and returns the earliest timer if it is due at `now`.
     mutating func popDue(at now: Deadline) -> Entry? {
-        guard let first = entries.first, first.deadline <= now else { return nil }
+        guard !entries.isEmpty, entries[0].deadline <= now else { return nil }
+        let first = entries[0]
         let last = entries.removeLast()
         guard !entries.isEmpty else { return first }
         entries[0] = last

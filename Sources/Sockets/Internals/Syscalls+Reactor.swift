@@ -4,6 +4,12 @@
 
 import CShims
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One readiness event as the poller reports it: the ready bits and the registration's token.
 package struct PollEvent {
     /// The ready bits (see ``PollBits``).
@@ -116,4 +122,50 @@ extension Sys {
 private final class ThreadBody {
     let run: @Sendable () -> Void
     init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+}
+
+// MARK: - Calls that report failure without throwing
+//
+// The async layer's fast path: a call that would block is the common case there, not an
+// error, so these return `-errno` instead of throwing (no error is thrown, so nothing observes
+// a throw, and the caller branches on one integer).
+
+extension Sys {
+    /// Runs `call` until it returns something other than -1 with `EINTR`; -1 becomes `-errno`.
+    @inline(__always)
+    static func attempt(_ name: StaticString, _ call: () -> Int) -> Int {
+        while true {
+            #if DEBUG
+            if let forced = MockingDriver.intercept(name) {
+                if forced == .interrupted { continue }
+                return -Int(forced.rawValue)
+            }
+            #endif
+            let result = call()
+            if result != -1 { return result }
+            let code = errno
+            if code != Constants.eintr { return -Int(code) }
+        }
+    }
+
+    /// `recv`; `-errno` on failure.
+    @inline(__always)
+    package static func recvOrErrno(
+        _ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int, _ flags: Int32
+    ) -> Int {
+        attempt("recv") { cshims_recv(fd, buffer, count, flags) }
+    }
+
+    /// `send`, never raising SIGPIPE; `-errno` on failure.
+    @inline(__always)
+    package static func sendOrErrno(
+        _ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int, _ flags: Int32
+    ) -> Int {
+        attempt("send") { cshims_send(fd, buffer, count, flags) }
+    }
+
+    /// `accept4` with close-on-exec; the new descriptor, or `-errno`.
+    package static func acceptOrErrno(_ fd: Int32) -> Int {
+        attempt("accept") { Int(cshims_accept(fd, nil, nil)) }
+    }
 }
