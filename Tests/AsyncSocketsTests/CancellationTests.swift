@@ -8,148 +8,166 @@ import Testing
 
 @Suite struct CancellationTests {
     @Test func cancellingAReceiveResumesItAtOnce() async throws {
-        let server = try TestServer.silent(lifetime: .seconds(20))
-        let started = Shared(false)
-        let task = Task { () async throws -> Int in
-            let socket = try await AsyncSocket.connected(to: server.address)  // No timeout at all.
-            started.value = true
-            return try await socket.receive(maxCount: 10).count
+        try await onReactor {
+            let server = try TestServer.silent(lifetime: .seconds(20))
+            let started = Shared(false)
+            let task = Task(executorPreference: AsyncSocket.reactorExecutor) { () async throws -> Int in
+                let socket = try await AsyncSocket.connected(to: server.address)  // No timeout at all.
+                started.value = true
+                return try await socket.receive(maxCount: 10).count
+            }
+            #expect(await eventually { started.value })
+            task.cancel()
+            // The only bound on this wait is the cancellation itself; the test's own limit is
+            // the server's lifetime, after which the receive would end with EOF instead.
+            guard let error = await socketError(of: task) else {
+                Issue.record("the receive finished instead of being cancelled")
+                return
+            }
+            #expect(error.kind == .cancelled && error.operation == "recv")
         }
-        #expect(await eventually { started.value })
-        task.cancel()
-        // The only bound on this wait is the cancellation itself; the test's own limit is
-        // the server's lifetime, after which the receive would end with EOF instead.
-        guard let error = await socketError(of: task) else {
-            Issue.record("the receive finished instead of being cancelled")
-            return
-        }
-        #expect(error.kind == .cancelled && error.operation == "recv")
     }
 
     @Test func cancellingTheReceiveLoopReportsTheBytesSoFar() async throws {
-        let server = try TestServer.drip(bytes: 1000, every: .milliseconds(5), lifetime: .seconds(20))
-        let seen = Shared(0)
-        let task = Task { () async throws -> Int in
-            let socket = try await AsyncSocket.connected(to: server.address, timeout: .seconds(20))
-            var buffer = ReceiveBuffer(capacity: 64)
-            return try await socket.receiveAll(using: &buffer) { chunk in seen.value += chunk.byteCount }
+        try await onReactor {
+            let server = try TestServer.drip(bytes: 2000, every: .milliseconds(5), lifetime: .seconds(30))
+            let seen = Shared(0)
+            let task = Task(executorPreference: AsyncSocket.reactorExecutor) { () async throws -> Int in
+                let socket = try await AsyncSocket.connected(to: server.address, timeout: .seconds(20))
+                var buffer = ReceiveBuffer(capacity: 64)
+                return try await socket.receiveAll(using: &buffer) { chunk in seen.value += chunk.byteCount }
+            }
+            #expect(await eventually { seen.value >= 10 })
+            task.cancel()
+            guard let error = await socketError(of: task) else {
+                Issue.record("the loop finished instead of being cancelled")
+                return
+            }
+            #expect(error.kind == .cancelled)
+            #expect(error.bytesTransferred == seen.value && seen.value < 2000)
         }
-        #expect(await eventually { seen.value >= 10 })
-        task.cancel()
-        guard let error = await socketError(of: task) else {
-            Issue.record("the loop finished instead of being cancelled")
-            return
-        }
-        #expect(error.kind == .cancelled)
-        #expect(error.bytesTransferred == seen.value && seen.value < 1000)
     }
 
     @Test func cancellingSendAllReportsTheBytesSent() async throws {
-        let server = try TestServer.silent(lifetime: .seconds(20))  // Never reads.
-        let big = [UInt8](repeating: 7, count: 64 << 20)
-        let task = Task { () async throws in
-            let socket = try await AsyncSocket.connected(to: server.address)
-            try socket.withSocket { (socket) throws(SocketError) in try socket.setSendBufferSize(4096) }
-            try await socket.sendAll(big)
+        try await onReactor {
+            let server = try TestServer.silent(lifetime: .seconds(20))  // Never reads.
+            let big = [UInt8](repeating: 7, count: 64 << 20)
+            let task = Task(executorPreference: AsyncSocket.reactorExecutor) { () async throws in
+                let socket = try await AsyncSocket.connected(to: server.address)
+                try socket.withSocket { (socket) throws(SocketError) in try socket.setSendBufferSize(4096) }
+                try await socket.sendAll(big)
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            task.cancel()
+            guard let error = await socketError(of: task) else {
+                Issue.record("64 MiB went into a peer that never reads")
+                return
+            }
+            #expect(error.kind == .cancelled)
+            #expect(error.bytesTransferred > 0 && error.bytesTransferred < big.count)
         }
-        try await Task.sleep(for: .milliseconds(100))
-        task.cancel()
-        guard let error = await socketError(of: task) else {
-            Issue.record("64 MiB went into a peer that never reads")
-            return
-        }
-        #expect(error.kind == .cancelled)
-        #expect(error.bytesTransferred > 0 && error.bytesTransferred < big.count)
     }
 
     @Test func cancellingAcceptResumesIt() async throws {
-        let task = Task { () async throws in
-            let listener = try AsyncSocket.listening(on: .ipv4(.loopback, port: 0))
-            _ = try await listener.accept()
+        try await onReactor {
+            let task = Task(executorPreference: AsyncSocket.reactorExecutor) { () async throws in
+                let listener = try AsyncSocket.listening(on: .ipv4(.loopback, port: 0))
+                _ = try await listener.accept()
+            }
+            try await Task.sleep(for: .milliseconds(20))
+            task.cancel()
+            guard let error = await socketError(of: task) else {
+                Issue.record("accept returned a connection nobody made")
+                return
+            }
+            #expect(error.kind == .cancelled && error.operation == "accept")
         }
-        try await Task.sleep(for: .milliseconds(20))
-        task.cancel()
-        guard let error = await socketError(of: task) else {
-            Issue.record("accept returned a connection nobody made")
-            return
-        }
-        #expect(error.kind == .cancelled && error.operation == "accept")
     }
 
     @Test func cancellingAConnectResumesIt() async throws {
-        let backlog = try FullBacklogListener()
-        let task = Task { () async throws in
-            _ = try await AsyncSocket.connected(to: backlog.address)  // Would wait for the kernel.
+        try await onReactor {
+            let backlog = try FullBacklogListener()
+            let task = Task(executorPreference: AsyncSocket.reactorExecutor) { () async throws in
+                _ = try await AsyncSocket.connected(to: backlog.address)  // Would wait for the kernel.
+            }
+            try await Task.sleep(for: .milliseconds(20))
+            task.cancel()
+            guard let error = await socketError(of: task) else {
+                Issue.record("connected to a full backlog")
+                return
+            }
+            #expect(error.kind == .cancelled)
         }
-        try await Task.sleep(for: .milliseconds(20))
-        task.cancel()
-        guard let error = await socketError(of: task) else {
-            Issue.record("connected to a full backlog")
-            return
-        }
-        #expect(error.kind == .cancelled)
     }
 
     @Test func cancellingAHappyEyeballsRaceResumesIt() async throws {
-        let stalled4 = try FullBacklogListener(on: .ipv4(.loopback, port: 0))
-        let stalled6 = try FullBacklogListener(on: .ipv6(.loopback, port: 0))
-        let task = Task { () async throws in
-            _ = try await AsyncSocket.connected(toAny: [stalled6.address, stalled4.address],
-                                                strategy: .happyEyeballs(attemptDelay: .milliseconds(10)))
+        try await onReactor {
+            let stalled4 = try FullBacklogListener(on: .ipv4(.loopback, port: 0))
+            let stalled6 = try FullBacklogListener(on: .ipv6(.loopback, port: 0))
+            let task = Task(executorPreference: AsyncSocket.reactorExecutor) { () async throws in
+                _ = try await AsyncSocket.connected(toAny: [stalled6.address, stalled4.address],
+                                                    strategy: .happyEyeballs(attemptDelay: .milliseconds(10)))
+            }
+            try await Task.sleep(for: .milliseconds(50))
+            task.cancel()
+            guard let error = await socketError(of: task) else {
+                Issue.record("connected to a full backlog")
+                return
+            }
+            #expect(error.kind == .cancelled)
+            #expect(error.attempts.count == 2)
         }
-        try await Task.sleep(for: .milliseconds(50))
-        task.cancel()
-        guard let error = await socketError(of: task) else {
-            Issue.record("connected to a full backlog")
-            return
-        }
-        #expect(error.kind == .cancelled)
-        #expect(error.attempts.count == 2)
     }
 
     @Test func waitingTasksBlockNoThread() async throws {
-        // As many receives waiting on silent peers as the cooperative pool has threads (and
-        // more); one more task still runs to completion.
-        let server = try TestServer.silent(connections: 8, lifetime: .seconds(20))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<8 {
-                group.addTask {
-                    let socket = try await AsyncSocket.connected(to: server.address, timeout: .seconds(15))
-                    _ = try? await socket.receive(maxCount: 1)
+        try await onReactor {
+            // As many receives waiting on silent peers as the cooperative pool has threads (and
+            // more); one more task still runs to completion.
+            let server = try TestServer.silent(connections: 8, lifetime: .seconds(20))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        let socket = try await AsyncSocket.connected(to: server.address, timeout: .seconds(15))
+                        _ = try? await socket.receive(maxCount: 1)
+                    }
                 }
+                let echo = try TestServer.echo(lifetime: .seconds(20))
+                let socket = try await AsyncSocket.connected(to: echo.address, timeout: .seconds(10))
+                try await socket.sendAll([1, 2, 3])
+                #expect(try await socket.receive(maxCount: 3) == [1, 2, 3])
+                group.cancelAll()
             }
-            let echo = try TestServer.echo(lifetime: .seconds(20))
-            let socket = try await AsyncSocket.connected(to: echo.address, timeout: .seconds(10))
-            try await socket.sendAll([1, 2, 3])
-            #expect(try await socket.receive(maxCount: 3) == [1, 2, 3])
-            group.cancelAll()
         }
     }
 
     @Test func happyEyeballsRacesPastAStalledFamily() async throws {
-        for ipv6First in [true, false] {
-            let stalled = try FullBacklogListener(on: ipv6First ? .ipv6(.loopback, port: 0) : .ipv4(.loopback, port: 0))
-            let server = try TestServer.silent(on: ipv6First ? .ipv4(.loopback, port: 0) : .ipv6(.loopback, port: 0),
-                                               lifetime: .seconds(20))
-            let started = Shared<[SocketAddress]>([])
-            let socket = try await AsyncSocket.connected(
-                toAny: [stalled.address, server.address], timeout: .seconds(20),
-                strategy: .happyEyeballs(attemptDelay: .milliseconds(50))) { address in started.value.append(address) }
-            #expect(started.value == [stalled.address, server.address])
-            #expect(try socket.remoteAddress == server.address)
-            #expect(socket.timeout == .after(.seconds(20)))
+        try await onReactor {
+            for ipv6First in [true, false] {
+                let stalled = try FullBacklogListener(on: ipv6First ? .ipv6(.loopback, port: 0) : .ipv4(.loopback, port: 0))
+                let server = try TestServer.silent(on: ipv6First ? .ipv4(.loopback, port: 0) : .ipv6(.loopback, port: 0),
+                                                   lifetime: .seconds(20))
+                let started = Shared<[SocketAddress]>([])
+                let socket = try await AsyncSocket.connected(
+                    toAny: [stalled.address, server.address], timeout: .seconds(20),
+                    strategy: .happyEyeballs(attemptDelay: .milliseconds(50))) { address in started.value.append(address) }
+                #expect(started.value == [stalled.address, server.address])
+                #expect(try socket.remoteAddress == server.address)
+                #expect(socket.timeout == .after(.seconds(20)))
+            }
         }
     }
 
     @Test func happyEyeballsWithBothStalledTimesOutListingBoth() async throws {
-        let stalled6 = try FullBacklogListener(on: .ipv6(.loopback, port: 0))
-        let stalled4 = try FullBacklogListener(on: .ipv4(.loopback, port: 0))
-        await #expect {
-            _ = try await AsyncSocket.connected(toAny: [stalled6.address, stalled4.address], timeout: .milliseconds(300),
-                                                strategy: .happyEyeballs(attemptDelay: .milliseconds(50)))
-        } throws: { error in
-            guard let error = error as? SocketError else { return false }
-            return error.kind == .timeout && Set(error.attempts.map(\.address)) == [stalled6.address, stalled4.address]
+        try await onReactor {
+            let stalled6 = try FullBacklogListener(on: .ipv6(.loopback, port: 0))
+            let stalled4 = try FullBacklogListener(on: .ipv4(.loopback, port: 0))
+            await #expect {
+                _ = try await AsyncSocket.connected(toAny: [stalled6.address, stalled4.address], timeout: .milliseconds(300),
+                                                    strategy: .happyEyeballs(attemptDelay: .milliseconds(50)))
+            } throws: { error in
+                guard let error = error as? SocketError else { return false }
+                return error.kind == .timeout && Set(error.attempts.map(\.address)) == [stalled6.address, stalled4.address]
+            }
         }
     }
 }
@@ -162,51 +180,57 @@ func socketError<Success: Sendable>(of task: Task<Success, any Error>) async -> 
 
 @Suite struct SharingTests {
     @Test func closeWakesAWaitingReceive() async throws {
-        let server = try TestServer.silent(lifetime: .seconds(20))
-        let socket = try await AsyncSocket.connected(to: server.address)  // No timeout.
-        let waiting = Task { try await socket.receive(maxCount: 10) }
-        try await Task.sleep(for: .milliseconds(20))
-        socket.close()
-        let result = await waiting.result
-        switch result {
-        case .success(let bytes):
-            #expect(bytes.isEmpty)  // The shutdown arrived first: end of stream.
-        case .failure(let error):
-            #expect((error as? SocketError)?.reason == "the socket was closed")
+        try await onReactor {
+            let server = try TestServer.silent(lifetime: .seconds(20))
+            let socket = try await AsyncSocket.connected(to: server.address)  // No timeout.
+            let waiting = Task(executorPreference: AsyncSocket.reactorExecutor) { try await socket.receive(maxCount: 10) }
+            #expect(await eventually { socket.registration.isWaiting(.read) })
+            socket.close()
+            let result = await waiting.result
+            switch result {
+            case .success(let bytes):
+                #expect(bytes.isEmpty)  // The shutdown arrived first: end of stream.
+            case .failure(let error):
+                #expect((error as? SocketError)?.reason == "the socket was closed")
+            }
         }
     }
 
     @Test func aSecondReceiverIsRefusedNotHung() async throws {
-        let server = try TestServer.silent(lifetime: .seconds(20))
-        let socket = try await AsyncSocket.connected(to: server.address, timeout: .seconds(10))
-        let first = Task { try await socket.receive(maxCount: 10) }
-        try await Task.sleep(for: .milliseconds(20))
-        await #expect {
-            _ = try await socket.receive(maxCount: 10)
-        } throws: { error in
-            guard let error = error as? SocketError else { return false }
-            return error.kind == .system(.alreadyInProgress) && error.reason.contains("another task")
+        try await onReactor {
+            let server = try TestServer.silent(lifetime: .seconds(20))
+            let socket = try await AsyncSocket.connected(to: server.address, timeout: .seconds(10))
+            let first = Task(executorPreference: AsyncSocket.reactorExecutor) { try await socket.receive(maxCount: 10) }
+            #expect(await eventually { socket.registration.isWaiting(.read) })
+            await #expect {
+                _ = try await socket.receive(maxCount: 10)
+            } throws: { error in
+                guard let error = error as? SocketError else { return false }
+                return error.kind == .system(.alreadyInProgress) && error.reason.contains("another task")
+            }
+            first.cancel()
+            _ = await first.result
         }
-        first.cancel()
-        _ = await first.result
     }
 
     @Test func oneTaskReceivesWhileAnotherSends() async throws {
-        let echo = try TestServer.echo(lifetime: .seconds(20))
-        let socket = try await AsyncSocket.connected(to: echo.address, timeout: .seconds(10))
-        let message = TestPattern.bytes(count: 1 << 20)
-        async let sent: Void = socket.sendAll(message)
-        var back = 0
-        var intact = true
-        var buffer = ReceiveBuffer(capacity: 65536)
-        while back < message.count {
-            buffer.removeAll()
-            let count = try await socket.receive(into: &buffer)
-            if count == 0 { break }
-            buffer.withBytes { span in span.withUnsafeBytes { intact = intact && TestPattern.matches($0, at: back) } }
-            back += count
+        try await onReactor {
+            let echo = try TestServer.echo(lifetime: .seconds(20))
+            let socket = try await AsyncSocket.connected(to: echo.address, timeout: .seconds(10))
+            let message = TestPattern.bytes(count: 1 << 20)
+            async let sent: Void = socket.sendAll(message)
+            var back = 0
+            var intact = true
+            var buffer = ReceiveBuffer(capacity: 65536)
+            while back < message.count {
+                buffer.removeAll()
+                let count = try await socket.receive(into: &buffer)
+                if count == 0 { break }
+                buffer.withBytes { span in span.withUnsafeBytes { intact = intact && TestPattern.matches($0, at: back) } }
+                back += count
+            }
+            try await sent
+            #expect(back == message.count && intact)
         }
-        try await sent
-        #expect(back == message.count && intact)
     }
 }

@@ -7,49 +7,51 @@ import Testing
 
 @Suite struct ScaleTests {
     @Test func aThousandConcurrentConnectionsEachChecksummed() async throws {
-        let connections = 1000
-        let bytesEach = 64 * 1024
-        let listener = try AsyncSocket.listening(on: .ipv4(.loopback, port: 0), backlog: connections)
-        let address = try listener.localAddress
-        try await withThrowingTaskGroup(of: Int.self) { group in
-            // The server: accepts every connection and streams the pattern (seeded per
-            // connection by the first byte the client sends), all on the reactor.
-            group.addTask {
-                try await withThrowingTaskGroup(of: Void.self) { served in
-                    for _ in 0..<connections {
-                        let connection = try await listener.accept()
-                        served.addTask {
-                            let seed = try await connection.receive(maxCount: 1)
-                            try await connection.sendAll(TestPattern.bytes(count: bytesEach, seed: seed[0]))
-                        }
-                    }
-                    try await served.waitForAll()
-                }
-                return 0
-            }
-            for index in 0..<connections {
+        try await onReactor {
+            let connections = 1000
+            let bytesEach = 64 * 1024
+            let listener = try AsyncSocket.listening(on: .ipv4(.loopback, port: 0), backlog: connections)
+            let address = try listener.localAddress
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                // The server: accepts every connection and streams the pattern (seeded per
+                // connection by the first byte the client sends), all on the reactor.
                 group.addTask {
-                    let socket = try await AsyncSocket.connected(to: address, timeout: .seconds(60))
-                    let seed = UInt8(truncatingIfNeeded: index)
-                    try await socket.sendAll([seed])
-                    var buffer = ReceiveBuffer(capacity: 16 * 1024)
-                    var offset = 0
-                    var intact = true
-                    _ = try await socket.receiveAll(using: &buffer) { chunk in
-                        chunk.withUnsafeBytes { intact = intact && TestPattern.matches($0, at: offset, seed: seed) }
-                        offset += chunk.byteCount
+                    try await withThrowingTaskGroup(of: Void.self) { served in
+                        for _ in 0..<connections {
+                            let connection = try await listener.accept()
+                            served.addTask {
+                                let seed = try await connection.receive(maxCount: 1)
+                                try await connection.sendAll(TestPattern.bytes(count: bytesEach, seed: seed[0]))
+                            }
+                        }
+                        try await served.waitForAll()
                     }
-                    return intact ? offset : -1
+                    return 0
                 }
+                for index in 0..<connections {
+                    group.addTask {
+                        let socket = try await AsyncSocket.connected(to: address, timeout: .seconds(60))
+                        let seed = UInt8(truncatingIfNeeded: index)
+                        try await socket.sendAll([seed])
+                        var buffer = ReceiveBuffer(capacity: 16 * 1024)
+                        var offset = 0
+                        var intact = true
+                        _ = try await socket.receiveAll(using: &buffer) { chunk in
+                            chunk.withUnsafeBytes { intact = intact && TestPattern.matches($0, at: offset, seed: seed) }
+                            offset += chunk.byteCount
+                        }
+                        return intact ? offset : -1
+                    }
+                }
+                var total = 0
+                var damaged = 0
+                for try await received in group {
+                    if received < 0 { damaged += 1 } else { total += received }
+                }
+                #expect(damaged == 0)
+                #expect(total == connections * bytesEach)
             }
-            var total = 0
-            var damaged = 0
-            for try await received in group {
-                if received < 0 { damaged += 1 } else { total += received }
-            }
-            #expect(damaged == 0)
-            #expect(total == connections * bytesEach)
+            #expect(await eventually { Reactor.shared.registeredCount <= 1 })  // Only the listener.
         }
-        #expect(await eventually { Reactor.shared.registeredCount <= 1 })  // Only the listener.
     }
 }

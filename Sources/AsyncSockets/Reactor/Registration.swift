@@ -95,6 +95,11 @@ final class Registration: Sendable {
         for waiter in waiters { waiter?.continuation.resume(returning: .closed) }
     }
 
+    /// Whether a task is suspended waiting in `direction` (for tests).
+    func isWaiting(_ direction: Direction) -> Bool {
+        state.withLock { $0.waiters[direction.rawValue] != nil }
+    }
+
     /// The direction's readiness sequence: read it before a call that may block.
     func sequence(_ direction: Direction) -> UInt64 {
         direction == .read ? readSequence.load(ordering: .acquiring) : writeSequence.load(ordering: .acquiring)
