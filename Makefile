@@ -3,7 +3,7 @@
 SWIFT_BIN ?= /opt/swift/usr/bin
 export PATH := $(SWIFT_BIN):$(PATH)
 
-.PHONY: all build test run clean tools python bench chart bench-peers sanitize
+.PHONY: all build test run clean tools python bench chart bench-peers sanitize docs
 
 all: build
 
@@ -71,6 +71,22 @@ sanitize: tools python
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp \
 	  swift test --sanitize=address --scratch-path .build-asan --skip LeakTests
 	swift test --sanitize=thread --scratch-path .build-tsan --skip LeakTests
+
+## docs: check that every public symbol is documented, then build the DocC catalogs of Sockets
+##       AsyncSockets and SocketsTesting as static sites in .build/docs/ (serve the folder, e.g.
+##       python3 -m http.server -d .build/docs -b 127.0.0.1, and open /sockets/documentation/sockets);
+##       any DocC warning fails the build.
+DOCS_DIR ?= .build/docs
+docs: tools python
+	python3 scripts/check-docs.py
+	@mkdir -p $(DOCS_DIR)
+	@for target in Sockets AsyncSockets SocketsTesting; do \
+	  lower=$$(echo $$target | tr A-Z a-z); \
+	  swift package --allow-writing-to-directory $(DOCS_DIR)/$$target generate-documentation \
+	    --target $$target --warnings-as-errors --transform-for-static-hosting \
+	    --hosting-base-path $$lower --output-path $(DOCS_DIR)/$$target || exit 1; \
+	done
+	@echo "docs: $(DOCS_DIR)/Sockets, $(DOCS_DIR)/AsyncSockets and $(DOCS_DIR)/SocketsTesting"
 
 ## clean: remove build products.
 clean:

@@ -14,7 +14,7 @@ extension AsyncSocket {
     /// - Parameters:
     ///   - address: where to connect.
     ///   - timeout: the most to wait; `nil` means the socket's own ``timeout``.
-    /// - Throws: ``Sockets/SocketError``: `.system(.connectionRefused)` and the like, `.timeout`,
+    /// - Throws: `SocketError`: `.system(.connectionRefused)` and the like, `.timeout`,
     ///   `.cancelled`, or `.wouldBlock` on a non-blocking socket with no `timeout` given.
     ///
     /// The corresponding C functions are `connect` and `getsockopt(SO_ERROR)`.
@@ -57,7 +57,7 @@ extension AsyncSocket {
     ///   - type: `.stream` for TCP (the default), `.datagram` for UDP.
     ///   - timeout: the most the connect may take, then the socket's timeout; `nil` for none.
     /// - Returns: the connected socket.
-    /// - Throws: ``Sockets/SocketError``: `.system`, `.timeout`, `.cancelled`.
+    /// - Throws: `SocketError`: `.system`, `.timeout`, `.cancelled`.
     public static func connected(
         to address: SocketAddress, type: SocketType = .stream, timeout: Duration? = nil
     ) async throws(SocketError) -> AsyncSocket {
@@ -81,7 +81,7 @@ extension AsyncSocket {
     ///   - strategy: `.sequential` (the default) or `.happyEyeballs` (concurrent attempts).
     ///   - onAttempt: called with each address as its attempt starts.
     /// - Returns: the connected socket.
-    /// - Throws: ``Sockets/SocketError``: the resolution error, or one listing every attempt.
+    /// - Throws: `SocketError`: the resolution error, or one listing every attempt.
     public static func connected(
         toHost host: String, port: String, type: SocketType = .stream,
         family: AddressFamily = .unspecified, timeout: Duration? = nil,
@@ -108,7 +108,7 @@ extension AsyncSocket {
     ///   - target: how errors name the destination; `nil` names the first address.
     ///   - onAttempt: called with each address as its attempt starts.
     /// - Returns: the connected socket.
-    /// - Throws: ``Sockets/SocketError`` listing every attempt; `.timeout` if time ran out,
+    /// - Throws: `SocketError` listing every attempt; `.timeout` if time ran out,
     ///   `.cancelled` if the task was cancelled, else the last attempt's kind.
     public static func connected(
         toAny addresses: [SocketAddress], type: SocketType = .stream, timeout: Duration? = nil,

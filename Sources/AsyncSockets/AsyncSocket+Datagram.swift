@@ -10,7 +10,7 @@ extension AsyncSocket {
     ///   - address: where to send it.
     ///   - flags: `MSG_*` flags.
     /// - Returns: how many bytes were sent (the whole datagram).
-    /// - Throws: ``Sockets/SocketError``: `.system` (`EMSGSIZE`, `ECONNREFUSED` from an earlier
+    /// - Throws: `SocketError`: `.system` (`EMSGSIZE`, `ECONNREFUSED` from an earlier
     ///   ICMP error), `.timeout`, `.wouldBlock`, `.cancelled`.
     ///
     /// The corresponding C function is `sendto`.
@@ -35,7 +35,7 @@ extension AsyncSocket {
     ///   - buffer: where the datagram goes (a longer datagram is cut; see `.truncate`).
     ///   - flags: `MSG_*` flags.
     /// - Returns: the byte count and the sender's address.
-    /// - Throws: ``Sockets/SocketError``: `.system`, `.timeout`, `.wouldBlock`, `.cancelled`.
+    /// - Throws: `SocketError`: `.system`, `.timeout`, `.wouldBlock`, `.cancelled`.
     ///
     /// The corresponding C function is `recvfrom`.
     public borrowing func receiveFrom(
@@ -66,7 +66,7 @@ extension AsyncSocket {
     ///   - address: where to send it.
     ///   - flags: `MSG_*` flags.
     /// - Returns: how many bytes were sent.
-    /// - Throws: ``Sockets/SocketError`` as ``send(_:to:flags:)-(UnsafeRawBufferPointer,_,_)``.
+    /// - Throws: `SocketError` as ``send(_:to:flags:)-(UnsafeRawBufferPointer,_,_)``.
     ///
     /// The corresponding C function is `sendto`.
     public borrowing func send(
@@ -83,7 +83,7 @@ extension AsyncSocket {
     ///   - address: where to send it.
     ///   - flags: `MSG_*` flags.
     /// - Returns: how many bytes were sent.
-    /// - Throws: ``Sockets/SocketError`` as ``send(_:to:flags:)-(UnsafeRawBufferPointer,_,_)``.
+    /// - Throws: `SocketError` as ``send(_:to:flags:)-(UnsafeRawBufferPointer,_,_)``.
     ///
     /// The corresponding C function is `sendto`.
     public borrowing func send(
@@ -96,13 +96,13 @@ extension AsyncSocket {
         return sent
     }
 
-    /// Receives one datagram into the free space of a ``Sockets/ReceiveBuffer``.
+    /// Receives one datagram into the free space of a `ReceiveBuffer`.
     ///
     /// - Parameters:
     ///   - buffer: where the datagram goes; must have free capacity.
     ///   - flags: `MSG_*` flags.
     /// - Returns: the byte count and the sender's address.
-    /// - Throws: ``Sockets/SocketError``: `.system`, `.timeout`, `.wouldBlock`, `.cancelled`.
+    /// - Throws: `SocketError`: `.system`, `.timeout`, `.wouldBlock`, `.cancelled`.
     ///
     /// The corresponding C function is `recvfrom`.
     public borrowing func receiveFrom(

@@ -12,7 +12,7 @@ extension AsyncSocket {
     ///   - buffer: where the bytes go; must not be empty.
     ///   - flags: `MSG_*` flags; `.dontWait` throws `.wouldBlock` instead of suspending.
     /// - Returns: how many bytes arrived; 0 means the peer closed the connection (EOF).
-    /// - Throws: ``Sockets/SocketError``: `.system` (`ECONNRESET`, ...), `.timeout`,
+    /// - Throws: `SocketError`: `.system` (`ECONNRESET`, ...), `.timeout`,
     ///   `.wouldBlock`, `.cancelled`, or `.system(.invalidArgument)` for an empty buffer.
     ///
     /// The corresponding C function is `recv`.
@@ -30,13 +30,13 @@ extension AsyncSocket {
         }
     }
 
-    /// Receives into the free space of a ``Sockets/ReceiveBuffer`` and marks it filled.
+    /// Receives into the free space of a `ReceiveBuffer` and marks it filled.
     ///
     /// - Parameters:
     ///   - buffer: the buffer; must have free capacity.
     ///   - flags: `MSG_*` flags.
     /// - Returns: how many bytes arrived; 0 means EOF.
-    /// - Throws: ``Sockets/SocketError`` as ``receive(into:flags:)-(UnsafeMutableRawBufferPointer,_)``.
+    /// - Throws: `SocketError` as ``receive(into:flags:)-(UnsafeMutableRawBufferPointer,_)``.
     ///
     /// The corresponding C function is `recv`.
     public borrowing func receive(
@@ -51,10 +51,10 @@ extension AsyncSocket {
     /// Receives up to `maxCount` bytes into a new array: a convenience that allocates.
     ///
     /// - Parameters:
-    ///   - maxCount: the most bytes to return, 1 to ``Sockets/Socket/maxConvenienceCount``.
+    ///   - maxCount: the most bytes to return, 1 to `Socket.maxConvenienceCount`.
     ///   - flags: `MSG_*` flags.
     /// - Returns: the bytes; empty means EOF.
-    /// - Throws: ``Sockets/SocketError`` as ``receive(into:flags:)-(UnsafeMutableRawBufferPointer,_)``.
+    /// - Throws: `SocketError` as ``receive(into:flags:)-(UnsafeMutableRawBufferPointer,_)``.
     ///
     /// The corresponding C function is `recv`.
     public borrowing func receive(maxCount: Int, flags: MessageFlags = []) async throws(SocketError) -> [UInt8] {
@@ -73,7 +73,7 @@ extension AsyncSocket {
     ///   - buffer: the bytes to send.
     ///   - flags: `MSG_*` flags.
     /// - Returns: how many bytes the kernel took.
-    /// - Throws: ``Sockets/SocketError``: `.system` (`EPIPE`, never a signal), `.timeout`,
+    /// - Throws: `SocketError`: `.system` (`EPIPE`, never a signal), `.timeout`,
     ///   `.wouldBlock`, `.cancelled`.
     ///
     /// The corresponding C function is `send` (with `MSG_NOSIGNAL`).
@@ -90,7 +90,7 @@ extension AsyncSocket {
     ///   - bytes: the bytes to send.
     ///   - flags: `MSG_*` flags.
     /// - Returns: how many bytes the kernel took.
-    /// - Throws: ``Sockets/SocketError`` as ``send(_:flags:)-(UnsafeRawBufferPointer,_)``.
+    /// - Throws: `SocketError` as ``send(_:flags:)-(UnsafeRawBufferPointer,_)``.
     ///
     /// The corresponding C function is `send`.
     public borrowing func send(_ bytes: RawSpan, flags: MessageFlags = []) async throws(SocketError) -> Int {
@@ -105,7 +105,7 @@ extension AsyncSocket {
     /// - Parameters:
     ///   - buffer: the bytes to send.
     ///   - flags: `MSG_*` flags.
-    /// - Throws: ``Sockets/SocketError`` whose ``Sockets/SocketError/bytesTransferred`` says how
+    /// - Throws: `SocketError` whose `SocketError.bytesTransferred` says how
     ///   many bytes were sent before the failure, the timeout or the cancellation.
     ///
     /// The corresponding C function is `send`, in a loop.
@@ -131,7 +131,7 @@ extension AsyncSocket {
     /// - Parameters:
     ///   - bytes: the bytes to send.
     ///   - flags: `MSG_*` flags.
-    /// - Throws: ``Sockets/SocketError`` with ``Sockets/SocketError/bytesTransferred``.
+    /// - Throws: `SocketError` with `SocketError.bytesTransferred`.
     ///
     /// The corresponding C function is `send`, in a loop.
     public borrowing func sendAll(_ bytes: RawSpan, flags: MessageFlags = []) async throws(SocketError) {
@@ -144,7 +144,7 @@ extension AsyncSocket {
     /// - Parameters:
     ///   - bytes: the bytes to send.
     ///   - flags: `MSG_*` flags.
-    /// - Throws: ``Sockets/SocketError`` with ``Sockets/SocketError/bytesTransferred``.
+    /// - Throws: `SocketError` with `SocketError.bytesTransferred`.
     ///
     /// The corresponding C function is `send`, in a loop.
     public borrowing func sendAll(_ bytes: some Sequence<UInt8>, flags: MessageFlags = []) async throws(SocketError) {

@@ -14,8 +14,8 @@ extension AsyncSocket {
     ///   - limit: stop after this many bytes (`nil`: at end of stream only); never over-reads.
     ///   - body: called with each chunk, valid only during the call.
     /// - Returns: the total number of bytes received.
-    /// - Throws: ``Sockets/SocketError`` (`.system`, `.timeout`, `.cancelled`, ...) after
-    ///   `body` has seen every byte before it; its ``Sockets/SocketError/bytesTransferred`` is
+    /// - Throws: `SocketError` (`.system`, `.timeout`, `.cancelled`, ...) after
+    ///   `body` has seen every byte before it; its `SocketError.bytesTransferred` is
     ///   that count.
     ///
     /// The corresponding C function is `recv`, in a loop.
@@ -35,7 +35,7 @@ extension AsyncSocket {
     ///   - limit: stop after this many bytes (`nil`: at end of stream only).
     ///   - body: called with each chunk, valid only during the call; throws to stop the loop.
     /// - Returns: the total number of bytes received.
-    /// - Throws: ``Sockets/ReceiveLoopError``: `.socket` with the ``Sockets/SocketError``, or
+    /// - Throws: `ReceiveLoopError`: `.socket` with the `SocketError`, or
     ///   `.body` with what `body` threw.
     ///
     /// The corresponding C function is `recv`, in a loop.
@@ -64,10 +64,10 @@ extension AsyncSocket {
     /// them: a convenience for short replies, which allocates.
     ///
     /// - Parameter maxCount: the most bytes to return (1 to
-    ///   ``Sockets/Socket/maxConvenienceCount``); more stay in the socket.
+    ///   `Socket.maxConvenienceCount`); more stay in the socket.
     /// - Returns: the bytes received.
-    /// - Throws: ``Sockets/SocketError`` from `recv`, with
-    ///   ``Sockets/SocketError/bytesTransferred``; `.system(.invalidArgument)` for a bad count.
+    /// - Throws: `SocketError` from `recv`, with
+    ///   `SocketError.bytesTransferred`; `.system(.invalidArgument)` for a bad count.
     ///
     /// The corresponding C function is `recv`, in a loop.
     public borrowing func receiveAll(maxCount: Int) async throws(SocketError) -> [UInt8] {

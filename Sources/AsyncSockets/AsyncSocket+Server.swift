@@ -9,7 +9,7 @@ extension AsyncSocket {
     ///   - address: where to listen; port 0 picks a free port (read it from ``localAddress``).
     ///   - backlog: the most connections the kernel queues.
     /// - Returns: the listening socket.
-    /// - Throws: ``Sockets/SocketError`` from `socket`, `setsockopt`, `bind`, `listen` or the
+    /// - Throws: `SocketError` from `socket`, `setsockopt`, `bind`, `listen` or the
     ///   registration.
     ///
     /// Not one system call: `socket`, `setsockopt`, `bind`, `listen`, `epoll_ctl`.
@@ -18,10 +18,10 @@ extension AsyncSocket {
     }
 
     /// Accepts one connection, suspending until one arrives (per the socket's ``timeout``).
-    /// The new socket is async too, with no timeout (``Sockets/Timeout/blocking``).
+    /// The new socket is async too, with no timeout (`Timeout.blocking`).
     ///
     /// - Returns: the connection.
-    /// - Throws: ``Sockets/SocketError``: `.system` (`EMFILE`, ...), `.timeout`, `.wouldBlock`,
+    /// - Throws: `SocketError`: `.system` (`EMFILE`, ...), `.timeout`, `.wouldBlock`,
     ///   `.cancelled`.
     ///
     /// The corresponding C function is `accept4` (with `SOCK_CLOEXEC`).

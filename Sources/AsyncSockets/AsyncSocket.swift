@@ -5,12 +5,12 @@ import Sockets
 
 /// A socket whose operations suspend the calling task instead of blocking its thread.
 ///
-/// It owns a ``Sockets/Socket`` and its registration with the reactor. Every operation that can
+/// It owns a `Socket` and its registration with the reactor. Every operation that can
 /// wait has the blocking API's name and shape, `async`: it tries the system call first and
 /// suspends only when the call would block, so a receive whose data is already waiting costs
 /// one system call and no allocation.
 ///
-/// Unlike the blocking ``Sockets/Socket`` it is a copyable, `Sendable` handle, so a connection
+/// Unlike the blocking `Socket` it is a copyable, `Sendable` handle, so a connection
 /// can be handed to the task that serves it, and one task can receive while another sends. The
 /// socket closes when the last copy goes, or for every copy at ``close()``. At most one task may
 /// wait to receive and one to send at a time; a second one gets an error instead of a hang.
@@ -20,9 +20,9 @@ import Sockets
 ///     let reply = try await socket.receiveAll(maxCount: 1 << 20)
 ///
 /// Timeouts keep the blocking API's meaning: ``timeout`` applies to each operation (`.timeout`
-/// kind when it expires), ``Sockets/Timeout/nonBlocking`` throws `.wouldBlock` instead of
+/// kind when it expires), `Timeout.nonBlocking` throws `.wouldBlock` instead of
 /// waiting. Cancelling the task of a suspended operation resumes it at once with a
-/// `.cancelled` ``Sockets/SocketError`` whose `bytesTransferred` counts what had moved.
+/// `.cancelled` `SocketError` whose `bytesTransferred` counts what had moved.
 public struct AsyncSocket: Sendable {
     /// The socket, its readiness and its waiters; the socket closes when the last reference
     /// to it goes.
@@ -37,8 +37,8 @@ public struct AsyncSocket: Sendable {
     /// - Parameters:
     ///   - socket: the socket to own.
     ///   - timeout: how long each operation may wait; `nil` keeps the socket's own
-    ///     ``Sockets/Socket/timeout``.
-    /// - Throws: ``Sockets/SocketError`` of kind `.system` if the descriptor cannot be made
+    ///     `Socket.timeout`.
+    /// - Throws: `SocketError` of kind `.system` if the descriptor cannot be made
     ///   non-blocking or registered (`ENOMEM`, `ENOSPC` past the kernel's epoll limit).
     ///
     /// The corresponding C functions are `fcntl(F_SETFL, O_NONBLOCK)` and `epoll_ctl(EPOLL_CTL_ADD)`.
@@ -61,7 +61,7 @@ public struct AsyncSocket: Sendable {
     ///   - family: `.ipv4`, `.ipv6` or `.unix`.
     ///   - type: `.stream` or `.datagram`.
     ///   - protocol: `.tcp`, `.udp`, or `.default`.
-    /// - Throws: ``Sockets/SocketError`` of kind `.system` from `socket` or the registration.
+    /// - Throws: `SocketError` of kind `.system` from `socket` or the registration.
     ///
     /// The corresponding C functions are `socket` and `epoll_ctl(EPOLL_CTL_ADD)`.
     public init(
@@ -70,12 +70,12 @@ public struct AsyncSocket: Sendable {
         try self.init(Socket(family, type, `protocol`))
     }
 
-    /// Sets how long each operation may wait: ``Sockets/Timeout/blocking`` waits as long as it
-    /// takes (suspended, not blocking a thread), ``Sockets/Timeout/nonBlocking`` never waits,
-    /// ``Sockets/Timeout/after(_:)`` waits at most that long per operation.
+    /// Sets how long each operation may wait: `Timeout.blocking` waits as long as it
+    /// takes (suspended, not blocking a thread), `Timeout.nonBlocking` never waits,
+    /// `Timeout.after(_:)` waits at most that long per operation.
     ///
     /// - Parameter timeout: the new timeout; a zero duration means non-blocking.
-    /// - Throws: ``Sockets/SocketError`` of kind `.system(.invalidArgument)` for a negative
+    /// - Throws: `SocketError` of kind `.system(.invalidArgument)` for a negative
     ///   duration.
     public mutating func setTimeout(_ timeout: Timeout) throws(SocketError) {
         if case .after(let duration) = timeout {
@@ -96,7 +96,7 @@ public struct AsyncSocket: Sendable {
     ///
     /// - Parameter body: the work to do with the socket.
     /// - Returns: what `body` returns.
-    /// - Throws: what `body` throws, or ``Sockets/SocketError`` `.system(.badDescriptor)` if
+    /// - Throws: what `body` throws, or `SocketError` `.system(.badDescriptor)` if
     ///   the socket was closed.
     public borrowing func withSocket<R>(
         _ body: (borrowing Socket) throws(SocketError) -> R
@@ -111,7 +111,7 @@ public struct AsyncSocket: Sendable {
 
     /// The address this socket is bound to.
     ///
-    /// - Throws: ``Sockets/SocketError`` of kind `.system`.
+    /// - Throws: `SocketError` of kind `.system`.
     ///
     /// The corresponding C function is `getsockname`.
     public var localAddress: SocketAddress {
@@ -120,7 +120,7 @@ public struct AsyncSocket: Sendable {
 
     /// The address of the connected peer.
     ///
-    /// - Throws: ``Sockets/SocketError`` of kind `.system(.notConnected)` if there is none.
+    /// - Throws: `SocketError` of kind `.system(.notConnected)` if there is none.
     ///
     /// The corresponding C function is `getpeername`.
     public var remoteAddress: SocketAddress {
@@ -130,7 +130,7 @@ public struct AsyncSocket: Sendable {
     /// Closes one or both directions of the connection.
     ///
     /// - Parameter direction: `.read`, `.write` or `.both`.
-    /// - Throws: ``Sockets/SocketError`` of kind `.system` (`ENOTCONN`).
+    /// - Throws: `SocketError` of kind `.system` (`ENOTCONN`).
     ///
     /// The corresponding C function is `shutdown`.
     public borrowing func shutdown(_ direction: ShutdownDirection) throws(SocketError) {

@@ -24,7 +24,7 @@ enum Wake: Sendable {
 
 /// A registered socket: the owner of its descriptor, its readiness and its waiters.
 ///
-/// It owns the ``Sockets/Socket``: when the last reference goes (the ``AsyncSocket`` and any
+/// It owns the `Socket`: when the last reference goes (the ``AsyncSocket`` and any
 /// timer), it leaves the reactor and the socket closes. The reactor names it by a slot and a
 /// generation, not a reference, so a report can never reach a registration that is gone.
 ///
@@ -32,7 +32,7 @@ enum Wake: Sendable {
 /// direction's sequence number and resumes its waiter. An operation reads the sequence before
 /// its system call; if the call would block, it waits only if the sequence has not moved since,
 /// so no report can be lost between the call and the wait. At most one task waits per direction:
-/// a second one is refused (``Wake/busy``) rather than left hanging.
+/// a second one is refused (``Wake.busy``) rather than left hanging.
 final class Registration: Sendable {
     /// A task waiting for readiness, with its deadline.
     struct Waiter {

@@ -59,7 +59,7 @@ extension Socket {
     }
 
     /// A new socket connected to `host` on a numeric `port`; see
-    /// ``connected(toHost:port:type:family:timeout:strategy:)-(_,String,_,_,_,_,_)``.
+    /// ``connected(toHost:port:type:family:timeout:strategy:onAttempt:)-(_,String,_,_,_,_,_)``.
     ///
     /// - Parameters:
     ///   - host: a name or a numeric address.

@@ -18,9 +18,12 @@ public struct DatagramBatch: ~Copyable {
 
     /// Allocates `slots` slots of `slotSize` bytes each, in one arena (both at least 1).
     ///
-    /// - Parameter captureSenders: whether each datagram's sender address is recorded (the
-    ///   kernel copies one address per datagram); turn it off on a connected socket, where the
-    ///   sender is known, to save that copy. ``sender(at:)`` is then `nil`.
+    /// - Parameters:
+    ///   - slots: how many datagrams one receive can take.
+    ///   - slotSize: the most bytes of each datagram kept (a longer one is cut).
+    ///   - captureSenders: whether each datagram's sender address is recorded (the kernel
+    ///     copies one address per datagram); turn it off on a connected socket, where the
+    ///     sender is known, to save that copy. ``sender(at:)`` is then `nil`.
     public init(slots: Int, slotSize: Int, captureSenders: Bool = true) {
         precondition(slots > 0 && slotSize > 0, "a DatagramBatch needs at least one slot of one byte")
         self.slots = slots

@@ -42,7 +42,9 @@ extension Socket {
     /// A datagram longer than `buffer` is cut to fit (the rest is lost); pass `.truncate` in
     /// `flags` to get its real length in `count` instead.
     ///
-    /// - Parameter buffer: where the bytes go; must not be empty.
+    /// - Parameters:
+    ///   - buffer: where the bytes go; must not be empty.
+    ///   - flags: `MSG_*` flags, such as `.peek` or `.truncate`.
     /// - Returns: the datagram's length and the sender's address (`nil` if the kernel gave none).
     /// - Throws: ``SocketError``: `.system`, `.timeout`, `.wouldBlock`, or
     ///   `.system(.invalidArgument)` for an empty buffer.

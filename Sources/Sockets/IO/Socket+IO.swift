@@ -34,7 +34,7 @@ extension Socket {
     /// `.system(.brokenPipe)`. An empty buffer sends nothing and returns 0 without a system call
     /// on a stream socket; on a datagram socket it sends an empty datagram.
     ///
-    /// - Returns: how many bytes the kernel took (use ``sendAll(_:flags:)`` for all of them).
+    /// - Returns: how many bytes the kernel took (use ``sendAll(_:flags:)-(UnsafeRawBufferPointer,_)`` for all of them).
     /// - Throws: ``SocketError``: `.system`, `.timeout`, `.wouldBlock`.
     ///
     /// The corresponding C function is `send` (with `MSG_NOSIGNAL` on Linux).
@@ -94,7 +94,7 @@ extension Socket {
     }
 
     /// Receives up to `maxCount` bytes into a new array: a convenience that allocates. Use
-    /// ``receive(into:flags:)`` or the recv loop on a hot path.
+    /// ``receive(into:flags:)-(UnsafeMutableRawBufferPointer,_)`` or the recv loop on a hot path.
     ///
     /// - Returns: the bytes; empty means the peer closed the connection.
     ///

@@ -7,7 +7,9 @@ extension Socket {
     /// Use it to send a header and a body without joining them. Cost: one `sendmsg`; the
     /// `iovec` array is built on the stack; no copy.
     ///
-    /// - Parameter buffers: the buffers, at most 1024 (`IOV_MAX`); empty ones are skipped.
+    /// - Parameters:
+    ///   - buffers: the buffers, at most 1024 (`IOV_MAX`); empty ones are skipped.
+    ///   - flags: `MSG_*` flags.
     /// - Returns: how many bytes the kernel took, across the buffers in order.
     /// - Throws: ``SocketError``: `.system`, `.timeout`, `.wouldBlock`.
     ///
@@ -49,7 +51,9 @@ extension Socket {
     /// Use it to land a fixed-size header and its payload in separate buffers. Cost: one
     /// `recvmsg`; no copy.
     ///
-    /// - Parameter buffers: the buffers, at most 1024; together they must not be empty.
+    /// - Parameters:
+    ///   - buffers: the buffers, at most 1024; together they must not be empty.
+    ///   - flags: `MSG_*` flags, such as `.peek` or `.waitAll`.
     /// - Returns: how many bytes arrived across the buffers; 0 means the peer closed.
     /// - Throws: ``SocketError``: `.system`, `.timeout`, `.wouldBlock`, and
     ///   `.system(.invalidArgument)` when the buffers hold no space at all.
