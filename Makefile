@@ -3,7 +3,7 @@
 SWIFT_BIN ?= /opt/swift/usr/bin
 export PATH := $(SWIFT_BIN):$(PATH)
 
-.PHONY: all build test run clean tools python bench chart bench-peers sanitize docs
+.PHONY: all build test run clean tools python bench bench-async chart bench-peers sanitize docs
 
 all: build
 
@@ -47,6 +47,14 @@ BENCH_FLAGS ?=
 bench: tools
 	swift build -c release --product sockets-bench
 	.build/release/sockets-bench $(BENCH_FLAGS)
+
+## bench-async: the async layer against C epoll loops (many connections; 64-byte request/response),
+##              interleaved, medians and ratios (release build). Flags through ASYNC_BENCH_FLAGS, e.g.
+##              make bench-async ASYNC_BENCH_FLAGS="--connections 100,10000 --repetitions 5".
+ASYNC_BENCH_FLAGS ?=
+bench-async: tools
+	swift build -c release --product async-bench
+	.build/release/async-bench $(ASYNC_BENCH_FLAGS) | tee docs/bench-async.txt
 
 ## chart: run the benchmark and regenerate docs/throughput.svg and docs/bench.json.
 chart: tools

@@ -50,6 +50,11 @@ let package = Package(
             name: "sockets-bench",
             dependencies: ["Sockets", "BenchC", "BenchReport"]
         ),
+        // The async layer against C epoll loops: many connections and request/response.
+        .executableTarget(
+            name: "async-bench",
+            dependencies: ["AsyncSockets", "Sockets", "BenchC", "BenchReport"]
+        ),
         .target(
             name: "CTestSupport",
             path: "Tests/CTestSupport",

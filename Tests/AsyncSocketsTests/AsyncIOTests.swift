@@ -109,7 +109,7 @@ func eventually(_ limit: Duration = .seconds(10), _ condition: () -> Bool) async
 
     @Test func aStallTimesOut() async throws {
         try await onReactor {
-            let server = try TestServer.silent(lifetime: .seconds(20))
+            let server = try TestServer.silent(lifetime: .seconds(120))
             let socket = try await AsyncSocket.connected(to: server.address, timeout: .milliseconds(200))
             await #expect {
                 _ = try await socket.receive(maxCount: 10)
@@ -154,7 +154,7 @@ func eventually(_ limit: Duration = .seconds(10), _ condition: () -> Bool) async
 
     @Test func dontWaitAndNonBlockingSayWouldBlock() async throws {
         try await onReactor {
-            let server = try TestServer.silent(lifetime: .seconds(20))
+            let server = try TestServer.silent(lifetime: .seconds(120))
             var socket = try await AsyncSocket.connected(to: server.address, timeout: .seconds(5))
             await #expect {
                 _ = try await socket.receive(maxCount: 10, flags: .dontWait)
@@ -168,7 +168,7 @@ func eventually(_ limit: Duration = .seconds(10), _ condition: () -> Bool) async
 
     @Test func udpRoundTrip() async throws {
         try await onReactor {
-            let server = try TestServer.udpEcho(datagrams: 10, lifetime: .seconds(20))
+            let server = try TestServer.udpEcho(datagrams: 10, lifetime: .seconds(120))
             let socket = try AsyncSocket(.ipv4, .datagram)
             let message: [UInt8] = Array("ping".utf8)
             #expect(try await socket.send(message, to: server.address) == 4)

@@ -9,7 +9,7 @@ import Testing
 @Suite struct CancellationTests {
     @Test func cancellingAReceiveResumesItAtOnce() async throws {
         try await onReactor {
-            let server = try TestServer.silent(lifetime: .seconds(20))
+            let server = try TestServer.silent(lifetime: .seconds(120))
             let started = Shared(false)
             let task = Task(executorPreference: AsyncSocket.reactorExecutor) { () async throws -> Int in
                 let socket = try await AsyncSocket.connected(to: server.address)  // No timeout at all.
@@ -30,7 +30,7 @@ import Testing
 
     @Test func cancellingTheReceiveLoopReportsTheBytesSoFar() async throws {
         try await onReactor {
-            let server = try TestServer.drip(bytes: 2000, every: .milliseconds(5), lifetime: .seconds(30))
+            let server = try TestServer.drip(bytes: 100_000, every: .milliseconds(5), lifetime: .seconds(120))
             let seen = Shared(0)
             let task = Task(executorPreference: AsyncSocket.reactorExecutor) { () async throws -> Int in
                 let socket = try await AsyncSocket.connected(to: server.address, timeout: .seconds(20))
@@ -44,13 +44,13 @@ import Testing
                 return
             }
             #expect(error.kind == .cancelled)
-            #expect(error.bytesTransferred == seen.value && seen.value < 2000)
+            #expect(error.bytesTransferred == seen.value && seen.value < 100_000)
         }
     }
 
     @Test func cancellingSendAllReportsTheBytesSent() async throws {
         try await onReactor {
-            let server = try TestServer.silent(lifetime: .seconds(20))  // Never reads.
+            let server = try TestServer.silent(lifetime: .seconds(120))  // Never reads.
             let big = [UInt8](repeating: 7, count: 64 << 20)
             let task = Task(executorPreference: AsyncSocket.reactorExecutor) { () async throws in
                 let socket = try await AsyncSocket.connected(to: server.address)
@@ -123,7 +123,7 @@ import Testing
         try await onReactor {
             // As many receives waiting on silent peers as the cooperative pool has threads (and
             // more); one more task still runs to completion.
-            let server = try TestServer.silent(connections: 8, lifetime: .seconds(20))
+            let server = try TestServer.silent(connections: 8, lifetime: .seconds(120))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<8 {
                     group.addTask {
@@ -131,7 +131,7 @@ import Testing
                         _ = try? await socket.receive(maxCount: 1)
                     }
                 }
-                let echo = try TestServer.echo(lifetime: .seconds(20))
+                let echo = try TestServer.echo(lifetime: .seconds(120))
                 let socket = try await AsyncSocket.connected(to: echo.address, timeout: .seconds(10))
                 try await socket.sendAll([1, 2, 3])
                 #expect(try await socket.receive(maxCount: 3) == [1, 2, 3])
@@ -145,14 +145,14 @@ import Testing
             for ipv6First in [true, false] {
                 let stalled = try FullBacklogListener(on: ipv6First ? .ipv6(.loopback, port: 0) : .ipv4(.loopback, port: 0))
                 let server = try TestServer.silent(on: ipv6First ? .ipv4(.loopback, port: 0) : .ipv6(.loopback, port: 0),
-                                                   lifetime: .seconds(20))
+                                                   lifetime: .seconds(120))
                 let started = Shared<[SocketAddress]>([])
                 let socket = try await AsyncSocket.connected(
-                    toAny: [stalled.address, server.address], timeout: .seconds(20),
+                    toAny: [stalled.address, server.address], timeout: .seconds(100),
                     strategy: .happyEyeballs(attemptDelay: .milliseconds(50))) { address in started.value.append(address) }
                 #expect(started.value == [stalled.address, server.address])
                 #expect(try socket.remoteAddress == server.address)
-                #expect(socket.timeout == .after(.seconds(20)))
+                #expect(socket.timeout == .after(.seconds(100)))
             }
         }
     }
@@ -181,7 +181,7 @@ func socketError<Success: Sendable>(of task: Task<Success, any Error>) async -> 
 @Suite struct SharingTests {
     @Test func closeWakesAWaitingReceive() async throws {
         try await onReactor {
-            let server = try TestServer.silent(lifetime: .seconds(20))
+            let server = try TestServer.silent(lifetime: .seconds(120))
             let socket = try await AsyncSocket.connected(to: server.address)  // No timeout.
             let waiting = Task(executorPreference: AsyncSocket.reactorExecutor) { try await socket.receive(maxCount: 10) }
             #expect(await eventually { socket.registration.isWaiting(.read) })
@@ -198,7 +198,7 @@ func socketError<Success: Sendable>(of task: Task<Success, any Error>) async -> 
 
     @Test func aSecondReceiverIsRefusedNotHung() async throws {
         try await onReactor {
-            let server = try TestServer.silent(lifetime: .seconds(20))
+            let server = try TestServer.silent(lifetime: .seconds(120))
             let socket = try await AsyncSocket.connected(to: server.address, timeout: .seconds(10))
             let first = Task(executorPreference: AsyncSocket.reactorExecutor) { try await socket.receive(maxCount: 10) }
             #expect(await eventually { socket.registration.isWaiting(.read) })
@@ -215,7 +215,7 @@ func socketError<Success: Sendable>(of task: Task<Success, any Error>) async -> 
 
     @Test func oneTaskReceivesWhileAnotherSends() async throws {
         try await onReactor {
-            let echo = try TestServer.echo(lifetime: .seconds(20))
+            let echo = try TestServer.echo(lifetime: .seconds(120))
             let socket = try await AsyncSocket.connected(to: echo.address, timeout: .seconds(10))
             let message = TestPattern.bytes(count: 1 << 20)
             async let sent: Void = socket.sendAll(message)

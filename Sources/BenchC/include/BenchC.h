@@ -36,4 +36,36 @@ int64_t bench_send_datagrams(int32_t fd, size_t size, int64_t count);
 /// CPU time (user + system) of the calling thread, in seconds.
 double bench_thread_cpu_seconds(void);
 
+// MARK: - The async benchmark (many connections, request/response)
+
+/// Raises the soft descriptor limit to the hard one; returns the new limit, or -1.
+int64_t bench_raise_descriptor_limit(void);
+
+/// CPU time (user + system) of the whole process, in seconds.
+double bench_process_cpu_seconds(void);
+
+/// Accepts `connections` connections on the blocking `listener`, then streams `bytes_each`
+/// bytes to every one of them with one epoll loop (level-triggered, non-blocking sends) and
+/// closes each when done. Gives up after `idle_ms` with no progress. Returns 0, or -1.
+int32_t bench_many_source(int32_t listener, int32_t connections, int64_t bytes_each, int32_t idle_ms);
+
+/// The C baseline receiver: one thread, one edge-triggered epoll over `fds`, `recv` into
+/// `buffer` until EAGAIN on each ready socket, until every socket reached end of stream.
+/// Returns the bytes received, or -1.
+int64_t bench_c_epoll_drain(const int32_t *_Nonnull fds, int32_t count, void *_Nonnull buffer, size_t size);
+
+/// An epoll echo server on `listener` (TCP_NODELAY on each connection): sends back what
+/// arrives, until `idle_ms` pass with no event. Returns 0.
+int32_t bench_echo_serve(int32_t listener, int32_t idle_ms);
+
+/// The C blocking ping-pong client: sends `size` bytes, reads `size` back, for `duration_ns`;
+/// stores each round trip's nanoseconds in `latencies` (up to `capacity`). Returns the count.
+int64_t bench_c_pingpong_blocking(int32_t fd, size_t size, int64_t duration_ns,
+                                  int64_t *_Nonnull latencies, int64_t capacity);
+
+/// The C epoll ping-pong client: one request outstanding per connection over `fds`, for
+/// `duration_ns`; latencies as above. Returns the count of round trips.
+int64_t bench_c_pingpong_epoll(const int32_t *_Nonnull fds, int32_t connections, size_t size,
+                               int64_t duration_ns, int64_t *_Nonnull latencies, int64_t capacity);
+
 #endif
