@@ -12,6 +12,10 @@ public final class FullBacklogListener {
     private var fillers: [Int32] = []
 
     /// Listens on `address` (loopback) with a backlog of 0 and connects until the queue is full.
+    ///
+    /// - Parameter address: a loopback address; port 0 picks a free port.
+    /// - Throws: `SocketError` from the listen, or `.system(.addressNotAvailable)` for a non-loopback
+    ///   address, or `.system(.invalidArgument)` when the queue never fills.
     public init(on address: SocketAddress = .ipv4(.loopback, port: 0)) throws {
         guard address.isLoopback else {
             throw SocketError(.system(.addressNotAvailable), operation: "full backlog listener",

@@ -7,6 +7,8 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     /// A generator that starts from `seed`.
+    ///
+    /// - Parameter seed: the starting state; the same seed gives the same sequence.
     public init(seed: UInt64) { state = seed }
 
     /// The next 64 random bits.

@@ -34,6 +34,10 @@ public final class TestServer: @unchecked Sendable {
 
     /// Waits until the server has stopped (at most its lifetime and a little more); rethrows
     /// what stopped it, if anything failed.
+    ///
+    /// - Parameter timeout: the most to wait.
+    /// - Throws: what stopped the server (a `SocketError` from its socket calls), or `.timeout` if it
+    ///   is still running after `timeout`.
     public func wait(timeout: Duration = .seconds(60)) throws {
         condition.lock()
         defer { condition.unlock() }
@@ -50,6 +54,16 @@ public final class TestServer: @unchecked Sendable {
     // MARK: - Kinds
 
     /// Sends `bytes` bytes of ``TestPattern`` (for `seed`) to each connection, then closes it.
+    ///
+    /// - Parameters:
+    ///   - bytes: how many bytes each connection gets.
+    ///   - seed: which ``TestPattern`` stream.
+    ///   - address: where to listen: loopback only; port 0 picks a free port (read it from
+    ///     ``address``).
+    ///   - connections: how many connections to serve before stopping.
+    ///   - lifetime: when to stop, whatever is left.
+    /// - Throws: `SocketError` if the listening socket cannot be set up, or
+    ///   `.system(.addressNotAvailable)` for a non-loopback address.
     public static func source(
         bytes: Int, seed: UInt8 = 0, on address: SocketAddress = .ipv4(.loopback, port: 0),
         connections: Int = 1, lifetime: Duration = .seconds(30)
@@ -61,6 +75,17 @@ public final class TestServer: @unchecked Sendable {
 
     /// Reads and discards everything each connection sends until it closes (at most `limit`),
     /// reporting each connection's byte count and whether it matched ``TestPattern`` (for `seed`).
+    ///
+    /// - Parameters:
+    ///   - limit: the most bytes read per connection.
+    ///   - seed: which ``TestPattern`` stream.
+    ///   - address: where to listen: loopback only; port 0 picks a free port (read it from
+    ///     ``address``).
+    ///   - connections: how many connections to serve before stopping.
+    ///   - lifetime: when to stop, whatever is left.
+    ///   - received: called with each connection's byte count and whether every byte matched.
+    /// - Throws: `SocketError` if the listening socket cannot be set up, or
+    ///   `.system(.addressNotAvailable)` for a non-loopback address.
     public static func sink(
         limit: Int = 1 << 34, seed: UInt8 = 0, on address: SocketAddress = .ipv4(.loopback, port: 0),
         connections: Int = 1, lifetime: Duration = .seconds(30),
@@ -82,6 +107,15 @@ public final class TestServer: @unchecked Sendable {
     }
 
     /// Sends back whatever each connection sends, until it closes (at most `limit` bytes).
+    ///
+    /// - Parameters:
+    ///   - limit: the most bytes echoed per connection.
+    ///   - address: where to listen: loopback only; port 0 picks a free port (read it from
+    ///     ``address``).
+    ///   - connections: how many connections to serve before stopping.
+    ///   - lifetime: when to stop, whatever is left.
+    /// - Throws: `SocketError` if the listening socket cannot be set up, or
+    ///   `.system(.addressNotAvailable)` for a non-loopback address.
     public static func echo(
         limit: Int = 1 << 30, on address: SocketAddress = .ipv4(.loopback, port: 0),
         connections: Int = 1, lifetime: Duration = .seconds(30)
@@ -95,6 +129,14 @@ public final class TestServer: @unchecked Sendable {
 
     /// Accepts and never answers: holds each connection until the client closes it or the
     /// lifetime ends. For receive and request timeouts.
+    ///
+    /// - Parameters:
+    ///   - address: where to listen: loopback only; port 0 picks a free port (read it from
+    ///     ``address``).
+    ///   - connections: how many connections to serve before stopping.
+    ///   - lifetime: when to stop, whatever is left.
+    /// - Throws: `SocketError` if the listening socket cannot be set up, or
+    ///   `.system(.addressNotAvailable)` for a non-loopback address.
     public static func silent(
         on address: SocketAddress = .ipv4(.loopback, port: 0), connections: Int = 1,
         lifetime: Duration = .seconds(30)
@@ -109,6 +151,16 @@ public final class TestServer: @unchecked Sendable {
     /// Accepts, waits for the client's first bytes (up to `waitForRequest`), sends `bytes` of
     /// ``TestPattern``, then resets the connection (`SO_LINGER` 0 and close): the client sees
     /// `ECONNRESET` after those bytes.
+    ///
+    /// - Parameters:
+    ///   - bytes: how many bytes to send before the reset.
+    ///   - waitForRequest: whether to wait for the client's first bytes first.
+    ///   - address: where to listen: loopback only; port 0 picks a free port (read it from
+    ///     ``address``).
+    ///   - connections: how many connections to serve before stopping.
+    ///   - lifetime: when to stop, whatever is left.
+    /// - Throws: `SocketError` if the listening socket cannot be set up, or
+    ///   `.system(.addressNotAvailable)` for a non-loopback address.
     public static func reset(
         after bytes: Int, waitForRequest: Bool = true, on address: SocketAddress = .ipv4(.loopback, port: 0),
         connections: Int = 1, lifetime: Duration = .seconds(30)
@@ -127,6 +179,15 @@ public final class TestServer: @unchecked Sendable {
 
     /// Sends `bytes` of ``TestPattern``, shuts down its sending side, and then reads what the
     /// client still sends until it closes; the bytes read are counted in `received`.
+    ///
+    /// - Parameters:
+    ///   - bytes: how many bytes to send before shutting down.
+    ///   - address: where to listen: loopback only; port 0 picks a free port (read it from
+    ///     ``address``).
+    ///   - lifetime: when to stop, whatever is left.
+    ///   - received: called with the count of bytes read after the shutdown.
+    /// - Throws: `SocketError` if the listening socket cannot be set up, or
+    ///   `.system(.addressNotAvailable)` for a non-loopback address.
     public static func halfClose(
         bytes: Int, on address: SocketAddress = .ipv4(.loopback, port: 0),
         lifetime: Duration = .seconds(30), received: (@Sendable (Int) -> Void)? = nil
@@ -143,6 +204,15 @@ public final class TestServer: @unchecked Sendable {
 
     /// Sends `bytes` of ``TestPattern`` one byte at a time, pausing `every` between bytes, then
     /// closes. For slow peers and progress.
+    ///
+    /// - Parameters:
+    ///   - bytes: how many bytes to send.
+    ///   - pause: the pause between bytes.
+    ///   - address: where to listen: loopback only; port 0 picks a free port (read it from
+    ///     ``address``).
+    ///   - lifetime: when to stop, whatever is left.
+    /// - Throws: `SocketError` if the listening socket cannot be set up, or
+    ///   `.system(.addressNotAvailable)` for a non-loopback address.
     public static func drip(
         bytes: Int, every pause: Duration = .milliseconds(5),
         on address: SocketAddress = .ipv4(.loopback, port: 0), lifetime: Duration = .seconds(30)
@@ -158,6 +228,14 @@ public final class TestServer: @unchecked Sendable {
 
     /// Answers each datagram with the same bytes, to its sender, until `datagrams` have been
     /// echoed or the lifetime ends.
+    ///
+    /// - Parameters:
+    ///   - datagrams: how many datagrams to echo before stopping.
+    ///   - address: where to listen: loopback only; port 0 picks a free port (read it from
+    ///     ``address``).
+    ///   - lifetime: when to stop, whatever is left.
+    /// - Throws: `SocketError` if the listening socket cannot be set up, or
+    ///   `.system(.addressNotAvailable)` for a non-loopback address.
     public static func udpEcho(
         datagrams: Int = 1000, on address: SocketAddress = .ipv4(.loopback, port: 0),
         lifetime: Duration = .seconds(30)

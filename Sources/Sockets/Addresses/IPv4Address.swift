@@ -4,9 +4,18 @@ public struct IPv4Address: Hashable, Sendable, CustomStringConvertible {
     public var rawValue: UInt32
 
     /// Wraps a 32-bit address in host byte order.
+    ///
+    /// - Parameter rawValue: the address as a 32-bit number, most significant byte first (127.0.0.1 is
+    ///   `0x7F00_0001`).
     public init(rawValue: UInt32) { self.rawValue = rawValue }
 
     /// The address `a.b.c.d`.
+    ///
+    /// - Parameters:
+    ///   - a: the first byte.
+    ///   - b: the second byte.
+    ///   - c: the third byte.
+    ///   - d: the fourth byte.
     public init(_ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8) {
         rawValue = UInt32(a) << 24 | UInt32(b) << 16 | UInt32(c) << 8 | UInt32(d)
     }

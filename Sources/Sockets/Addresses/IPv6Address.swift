@@ -6,12 +6,18 @@ public struct IPv6Address: Hashable, Sendable, CustomStringConvertible {
     public var low: UInt64
 
     /// The address whose 128 bits are `high` followed by `low`.
+    ///
+    /// - Parameters:
+    ///   - high: the first 64 bits.
+    ///   - low: the last 64 bits.
     public init(high: UInt64, low: UInt64) {
         self.high = high
         self.low = low
     }
 
     /// The address made of these 16 bytes, in network order; `nil` unless there are exactly 16.
+    ///
+    /// - Parameter bytes: the 16 bytes, most significant first.
     public init?(bytes: some Collection<UInt8>) {
         guard bytes.count == 16 else { return nil }
         var high: UInt64 = 0

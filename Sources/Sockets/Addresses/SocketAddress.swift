@@ -101,6 +101,8 @@ public enum SocketAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The same address with another port (a Unix path is returned unchanged).
+    ///
+    /// - Parameter port: the new port.
     public func withPort(_ port: UInt16) -> SocketAddress {
         switch self {
         case .ipv4(let address, _): .ipv4(address, port: port)

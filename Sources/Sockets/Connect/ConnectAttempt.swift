@@ -6,6 +6,10 @@ public struct ConnectAttempt: Sendable, CustomStringConvertible {
     public var error: SocketError
 
     /// Pairs an address with its failure.
+    ///
+    /// - Parameters:
+    ///   - address: the address tried.
+    ///   - error: why the attempt failed.
     public init(address: SocketAddress, error: SocketError) {
         self.address = address
         self.error = error

@@ -4,6 +4,8 @@ public struct AddressFamily: RawRepresentable, Hashable, Sendable, CustomStringC
     public var rawValue: Int32
 
     /// Wraps a raw `AF_*` value.
+    ///
+    /// - Parameter rawValue: the raw `AF_*` value.
     public init(rawValue: Int32) { self.rawValue = rawValue }
 
     /// `AF_UNSPEC`: any family (for resolution filters).

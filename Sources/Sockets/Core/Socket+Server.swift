@@ -4,6 +4,11 @@ extension Socket {
     /// Binds the socket to a local address (port 0 picks a free port; read it back with
     /// ``localAddress``).
     ///
+    /// - Parameter address: the local address and port.
+    /// - Throws: ``SocketError`` of kind `.system`: `.addressInUse`, `.addressNotAvailable` (not an
+    ///   address of this machine), `.permissionDenied` (a port below 1024 without the privilege),
+    ///   `.nameTooLong` for a Unix path that does not fit.
+    ///
     /// The corresponding C function is `bind`.
     public borrowing func bind(to address: SocketAddress) throws(SocketError) {
         do throws(Errno) { try Sys.bind(descriptor, address) } catch {

@@ -75,6 +75,9 @@ public struct Socket: ~Copyable, Sendable {
     /// Closes the socket now and reports the error that `deinit` would have to ignore.
     /// The descriptor is released whatever the outcome; `close` is never retried.
     ///
+    /// - Throws: ``SocketError`` of kind `.system` with the error `close` reported (`EIO`; `EINTR` on
+    ///   some platforms); the descriptor is closed all the same.
+    ///
     /// The corresponding C function is `close`.
     public consuming func close() throws(SocketError) {
         let descriptor = self.descriptor
@@ -91,6 +94,9 @@ public struct Socket: ~Copyable, Sendable {
 
     /// Calls `body` with the raw descriptor, for calls this library does not wrap. Do not close
     /// it, and do not keep it past `body`.
+    ///
+    /// - Parameter body: the work to do with the descriptor.
+    /// - Throws: what `body` throws.
     public borrowing func withUnsafeDescriptor<R: ~Copyable, E: Error>(
         _ body: (Int32) throws(E) -> R
     ) throws(E) -> R {
@@ -104,6 +110,10 @@ public struct Socket: ~Copyable, Sendable {
     ///
     /// With a duration, the descriptor is put in non-blocking mode and the library waits with
     /// `poll` only when an operation would block, so a ready operation costs one system call.
+    ///
+    /// - Parameter timeout: `.blocking`, `.nonBlocking` or `.after(duration)`.
+    /// - Throws: ``SocketError`` of kind `.system(.invalidArgument)` for a negative duration, or the
+    ///   `fcntl` error.
     ///
     /// The corresponding C function is `fcntl(F_SETFL, O_NONBLOCK)`.
     public mutating func setTimeout(_ timeout: Timeout) throws(SocketError) {

@@ -4,6 +4,8 @@ public struct SocketProtocol: RawRepresentable, Hashable, Sendable, CustomString
     public var rawValue: Int32
 
     /// Wraps a raw `IPPROTO_*` value.
+    ///
+    /// - Parameter rawValue: the raw `IPPROTO_*` value.
     public init(rawValue: Int32) { self.rawValue = rawValue }
 
     /// 0: the default protocol of the socket's family and type.

@@ -4,6 +4,8 @@ public struct SocketType: RawRepresentable, Hashable, Sendable, CustomStringConv
     public var rawValue: Int32
 
     /// Wraps a raw `SOCK_*` value.
+    ///
+    /// - Parameter rawValue: the raw `SOCK_*` value.
     public init(rawValue: Int32) { self.rawValue = rawValue }
 
     /// `SOCK_STREAM`: a reliable byte stream (TCP for IP families).

@@ -15,9 +15,13 @@ public enum Timeout: Hashable, Sendable, CustomStringConvertible {
     case after(Duration)
 
     /// A timeout after `seconds` seconds.
+    ///
+    /// - Parameter seconds: the timeout in seconds; fractions are kept.
     public static func seconds(_ seconds: Double) -> Timeout { .after(.seconds(seconds)) }
 
     /// A timeout after `milliseconds` milliseconds.
+    ///
+    /// - Parameter milliseconds: the timeout in milliseconds.
     public static func milliseconds(_ milliseconds: Int) -> Timeout {
         .after(.milliseconds(milliseconds))
     }

@@ -35,24 +35,35 @@ public struct DatagramBatch: ~Copyable {
     deinit { arena.deallocate() }
 
     /// The length of datagram `index` of the last receive, cut to ``slotSize`` if truncated.
+    ///
+    /// - Parameter index: the datagram, from 0 to ``count`` - 1.
     public func length(at index: Int) -> Int {
         precondition(index >= 0 && index < count, "no datagram \(index) in this batch")
         return min(headers.length(index), slotSize)
     }
 
     /// Whether datagram `index` was longer than its slot (the rest was lost).
+    ///
+    /// - Parameter index: the datagram, from 0 to ``count`` - 1.
     public func isTruncated(at index: Int) -> Bool {
         precondition(index >= 0 && index < count, "no datagram \(index) in this batch")
         return headers.isTruncated(index)
     }
 
     /// The sender of datagram `index`.
+    ///
+    /// - Parameter index: the datagram, from 0 to ``count`` - 1.
     public func sender(at index: Int) -> SocketAddress? {
         precondition(index >= 0 && index < count, "no datagram \(index) in this batch")
         return headers.sender(index)
     }
 
     /// Calls `body` with datagram `index`'s bytes, borrowed from the arena.
+    ///
+    /// - Parameters:
+    ///   - index: the datagram, from 0 to ``count`` - 1.
+    ///   - body: reads the bytes, valid only during the call.
+    /// - Throws: what `body` throws.
     public func withDatagram<R, E: Error>(at index: Int, _ body: (RawSpan) throws(E) -> R) throws(E) -> R {
         let bytes = UnsafeRawBufferPointer(start: arena + index * slotSize, count: length(at: index))
         return try body(bytes.bytes)

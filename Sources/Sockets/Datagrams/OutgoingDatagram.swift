@@ -8,6 +8,10 @@ public struct OutgoingDatagram: @unchecked Sendable {
     public var destination: SocketAddress?
 
     /// A datagram of `bytes` for `destination` (`nil` on a connected socket).
+    ///
+    /// - Parameters:
+    ///   - bytes: the datagram, borrowed: it must stay valid until the send returns.
+    ///   - destination: where to send it; `nil` on a connected socket.
     public init(_ bytes: UnsafeRawBufferPointer, to destination: SocketAddress? = nil) {
         self.bytes = bytes
         self.destination = destination

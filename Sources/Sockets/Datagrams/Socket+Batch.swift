@@ -8,6 +8,9 @@ extension Socket {
     /// system call on Linux (`recvmmsg` with `MSG_WAITFORONE`); elsewhere one `recvmsg` per
     /// datagram that is waiting. No allocation.
     ///
+    /// - Parameters:
+    ///   - batch: the batch whose slots receive the datagrams.
+    ///   - flags: `MSG_*` flags.
     /// - Returns: how many datagrams arrived (at least 1), also in ``DatagramBatch/count``.
     /// - Throws: ``SocketError``: `.system`, `.timeout`, `.wouldBlock`.
     ///
@@ -36,6 +39,9 @@ extension Socket {
     /// headers are built on the stack; the bytes are borrowed, not copied); elsewhere one
     /// `sendto` per datagram.
     ///
+    /// - Parameters:
+    ///   - datagrams: the datagrams, each with its destination (or none on a connected socket).
+    ///   - flags: `MSG_*` flags.
     /// - Returns: how many datagrams were sent: all of them, or the call throws.
     /// - Throws: ``SocketError`` whose ``SocketError/bytesTransferred`` counts the bytes of
     ///   the datagrams sent before the failure and whose detail names how many were sent.

@@ -4,6 +4,10 @@ extension Socket {
     /// Sends one datagram to `address` from caller-owned memory (an empty buffer sends an
     /// empty datagram).
     ///
+    /// - Parameters:
+    ///   - buffer: the datagram.
+    ///   - address: where to send it.
+    ///   - flags: `MSG_*` flags.
     /// - Returns: the bytes sent: all of them, or the call fails (`EMSGSIZE` if too large).
     /// - Throws: ``SocketError``: `.system`, `.timeout`, `.wouldBlock`.
     ///
@@ -29,6 +33,12 @@ extension Socket {
 
     /// Sends the bytes of `bytes` as one datagram to `address`; see
     /// ``send(_:to:flags:)-(UnsafeRawBufferPointer,_,_)``.
+    ///
+    /// - Parameters:
+    ///   - bytes: the datagram.
+    ///   - address: where to send it.
+    ///   - flags: `MSG_*` flags.
+    /// - Throws: ``SocketError`` as ``send(_:to:flags:)-(UnsafeRawBufferPointer,_,_)``.
     public borrowing func send(
         _ bytes: some Sequence<UInt8>, to address: SocketAddress, flags: MessageFlags = []
     ) throws(SocketError) -> Int {
@@ -64,6 +74,12 @@ extension Socket {
 
     /// Receives one datagram of at most `maxCount` bytes into a new array, with its sender:
     /// a convenience that allocates.
+    ///
+    /// - Parameters:
+    ///   - maxCount: the most bytes kept, 1 to ``maxConvenienceCount``; a longer datagram is cut.
+    ///   - flags: `MSG_*` flags.
+    /// - Throws: ``SocketError``: `.system`, `.timeout`, `.wouldBlock`, or `.system(.invalidArgument)`
+    ///   for a bad `maxCount`.
     ///
     /// The corresponding C function is `recvfrom`.
     public borrowing func receiveFrom(

@@ -7,6 +7,8 @@ public struct Errno: Error, RawRepresentable, Hashable, Sendable, CustomStringCo
     public var rawValue: Int32
 
     /// Wraps a raw `errno` value.
+    ///
+    /// - Parameter rawValue: the raw `errno` value.
     public init(rawValue: Int32) { self.rawValue = rawValue }
 
     /// The C library's message for this code (`strerror`), such as "Connection refused".

@@ -6,6 +6,8 @@ public struct ResolutionErrorCode: RawRepresentable, Hashable, Sendable, CustomS
     public var rawValue: Int32
 
     /// Wraps a raw `EAI_*` value.
+    ///
+    /// - Parameter rawValue: the raw `EAI_*` value.
     public init(rawValue: Int32) { self.rawValue = rawValue }
 
     /// The C library's message for this code (`gai_strerror`), such as

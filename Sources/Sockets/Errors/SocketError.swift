@@ -28,6 +28,15 @@ public struct SocketError: Error, Sendable, CustomStringConvertible {
     public var attempts: [ConnectAttempt]
 
     /// Makes an error; most callers only read errors, so this is for wrappers and tests.
+    ///
+    /// - Parameters:
+    ///   - kind: what kind of failure.
+    ///   - operation: the operation, usually the C call's name.
+    ///   - target: the address, host or name involved.
+    ///   - detail: a more specific reason than the code's own message.
+    ///   - systemErrno: for a resolution error with code `.system`, the `errno` behind it.
+    ///   - bytesTransferred: bytes already moved before the failure.
+    ///   - attempts: for a connect over several addresses, each attempt.
     public init(
         _ kind: Kind, operation: String, target: String? = nil, detail: String? = nil,
         systemErrno: Errno? = nil, bytesTransferred: Int = 0, attempts: [ConnectAttempt] = []

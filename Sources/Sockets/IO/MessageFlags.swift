@@ -4,6 +4,8 @@ public struct MessageFlags: OptionSet, Hashable, Sendable {
     public var rawValue: Int32
 
     /// Wraps raw `MSG_*` bits.
+    ///
+    /// - Parameter rawValue: the raw `MSG_*` bits.
     public init(rawValue: Int32) { self.rawValue = rawValue }
 
     /// `MSG_PEEK`: return data without removing it from the receive queue.

@@ -47,12 +47,18 @@ public struct ReceiveBuffer: ~Copyable {
     public mutating func removeAll() { count = 0 }
 
     /// Calls `body` with the filled bytes, borrowed: no copy.
+    ///
+    /// - Parameter body: reads the filled bytes, valid only during the call.
+    /// - Throws: what `body` throws.
     public func withBytes<R, E: Error>(_ body: (RawSpan) throws(E) -> R) throws(E) -> R {
         try body(UnsafeRawBufferPointer(start: base, count: count).bytes)
     }
 
     /// Calls `body` with the free space after the filled bytes, as an output span; what it
     /// appends becomes filled.
+    ///
+    /// - Parameter body: appends to the output span, valid only during the call.
+    /// - Throws: what `body` throws; what it appended before throwing stays filled.
     public mutating func withOutputSpan<R, E: Error>(
         _ body: (inout OutputRawSpan) throws(E) -> R
     ) throws(E) -> R {
@@ -65,6 +71,9 @@ public struct ReceiveBuffer: ~Copyable {
 
     /// Calls `body` with the whole memory as a raw buffer, for callers that hand it to C; the
     /// filled count is left to `body`'s return value (clamped to the capacity).
+    ///
+    /// - Parameter body: writes into the memory and returns how many bytes are now filled.
+    /// - Throws: what `body` throws.
     public mutating func withUnsafeMutableBytes<E: Error>(
         _ body: (UnsafeMutableRawBufferPointer) throws(E) -> Int
     ) throws(E) {

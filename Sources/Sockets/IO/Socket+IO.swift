@@ -34,6 +34,9 @@ extension Socket {
     /// `.system(.brokenPipe)`. An empty buffer sends nothing and returns 0 without a system call
     /// on a stream socket; on a datagram socket it sends an empty datagram.
     ///
+    /// - Parameters:
+    ///   - buffer: the bytes to send.
+    ///   - flags: `MSG_*` flags.
     /// - Returns: how many bytes the kernel took (use ``sendAll(_:flags:)-(UnsafeRawBufferPointer,_)`` for all of them).
     /// - Throws: ``SocketError``: `.system`, `.timeout`, `.wouldBlock`.
     ///
@@ -51,6 +54,9 @@ extension Socket {
     /// Not one system call: a loop over partial writes. With a timeout, the whole call shares
     /// one deadline. Allocates nothing.
     ///
+    /// - Parameters:
+    ///   - buffer: the bytes to send.
+    ///   - flags: `MSG_*` flags.
     /// - Throws: ``SocketError`` whose ``SocketError/bytesTransferred`` says how many bytes were
     ///   sent before the failure, so nothing is lost silently.
     ///
@@ -96,7 +102,12 @@ extension Socket {
     /// Receives up to `maxCount` bytes into a new array: a convenience that allocates. Use
     /// ``receive(into:flags:)-(UnsafeMutableRawBufferPointer,_)`` or the recv loop on a hot path.
     ///
+    /// - Parameters:
+    ///   - maxCount: the most bytes to return, 1 to ``maxConvenienceCount``.
+    ///   - flags: `MSG_*` flags.
     /// - Returns: the bytes; empty means the peer closed the connection.
+    /// - Throws: ``SocketError``: `.system` (`ECONNRESET`, ...), `.timeout`, `.wouldBlock`, or
+    ///   `.system(.invalidArgument)` for a bad `maxCount`.
     ///
     /// The corresponding C function is `recv`.
     public borrowing func receive(maxCount: Int, flags: MessageFlags = []) throws(SocketError) -> [UInt8] {

@@ -29,6 +29,11 @@ extension Socket {
 
     /// Receives into a ``ReceiveBuffer``'s free space; see
     /// ``receive(into:flags:)-(OutputRawSpan,_)``.
+    ///
+    /// - Parameters:
+    ///   - buffer: the buffer; must have free capacity.
+    ///   - flags: `MSG_*` flags.
+    /// - Throws: ``SocketError`` as ``receive(into:flags:)-(OutputRawSpan,_)``.
     @inline(__always)
     public borrowing func receive(
         into buffer: inout ReceiveBuffer, flags: MessageFlags = []
@@ -40,6 +45,9 @@ extension Socket {
     ///
     /// Cost: one `send` when the socket can take data. No copy, no allocation.
     ///
+    /// - Parameters:
+    ///   - bytes: the bytes to send.
+    ///   - flags: `MSG_*` flags.
     /// - Returns: how many bytes the kernel took.
     /// - Throws: ``SocketError`` as ``send(_:flags:)-(UnsafeRawBufferPointer,_)``.
     ///
@@ -53,6 +61,12 @@ extension Socket {
     ///
     /// Cost: one `send` per partial write; no copy, no allocation. On failure the error's
     /// ``SocketError/bytesTransferred`` says how much was sent.
+    ///
+    /// - Parameters:
+    ///   - bytes: the bytes to send.
+    ///   - flags: `MSG_*` flags.
+    /// - Throws: ``SocketError`` with ``SocketError/bytesTransferred``: `.system`, `.timeout`,
+    ///   `.wouldBlock`.
     ///
     /// The corresponding C function is `send` (with `MSG_NOSIGNAL` on Linux).
     public borrowing func sendAll(_ bytes: RawSpan, flags: MessageFlags = []) throws(SocketError) {

@@ -27,6 +27,12 @@ extension Socket {
     /// Cost: one `sendmsg` per partial write; no copy, no allocation. On failure the error's
     /// ``SocketError/bytesTransferred`` says how much was sent.
     ///
+    /// - Parameters:
+    ///   - buffers: the buffers, in order, at most 1024.
+    ///   - flags: `MSG_*` flags.
+    /// - Throws: ``SocketError`` with ``SocketError/bytesTransferred``: `.system`, `.timeout`,
+    ///   `.wouldBlock`.
+    ///
     /// The corresponding C function is `sendmsg` (with `MSG_NOSIGNAL` on Linux).
     public borrowing func sendAll(
         vectors buffers: [UnsafeRawBufferPointer], flags: MessageFlags = []

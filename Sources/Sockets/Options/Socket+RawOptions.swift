@@ -7,6 +7,8 @@ extension Socket {
     ///   - level: the C level, such as `SOL_SOCKET` (1 on Linux).
     ///   - name: the C option name's value.
     ///   - value: the option's bytes, exactly as the C call takes them; must not be empty.
+    /// - Throws: ``SocketError`` of kind `.system` (`EINVAL`, `ENOPROTOOPT`), or
+    ///   `.system(.invalidArgument)` for an empty value.
     ///
     /// The corresponding C function is `setsockopt`.
     public borrowing func setRawOption(
@@ -19,7 +21,13 @@ extension Socket {
 
     /// Reads any option into raw bytes.
     ///
+    /// - Parameters:
+    ///   - level: the C level, such as `SOL_SOCKET` (1 on Linux).
+    ///   - name: the C option name's value.
+    ///   - buffer: where the option's bytes go; must not be empty.
     /// - Returns: how many bytes the kernel wrote into `buffer`.
+    /// - Throws: ``SocketError`` of kind `.system` (`EINVAL`, `ENOPROTOOPT`), or
+    ///   `.system(.invalidArgument)` for an empty buffer.
     ///
     /// The corresponding C function is `getsockopt`.
     public borrowing func rawOption(

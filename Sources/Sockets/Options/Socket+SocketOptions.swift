@@ -5,7 +5,14 @@ extension Socket {
     public var reuseAddress: Bool {
         get throws(SocketError) { try boolOption(Constants.sol_socket, Constants.so_reuseaddr, "SO_REUSEADDR") }
     }
-    /// Sets ``reuseAddress``. The corresponding C function is `setsockopt(SO_REUSEADDR)`.
+    /// Sets ``reuseAddress``.
+    ///
+    /// - Parameter on: whether to allow it.
+    /// - Throws: ``SocketError`` of kind `.system`: `.invalidArgument` for a value out of range
+    ///   (checked before the call where the range is known), `.optionNotAvailable` where the option
+    ///   does not exist.
+    ///
+    /// The corresponding C function is `setsockopt(SO_REUSEADDR)`.
     public borrowing func setReuseAddress(_ on: Bool) throws(SocketError) {
         try setBoolOption(Constants.sol_socket, Constants.so_reuseaddr, "SO_REUSEADDR", on)
     }
@@ -14,7 +21,14 @@ extension Socket {
     public var reusePort: Bool {
         get throws(SocketError) { try boolOption(Constants.sol_socket, Constants.so_reuseport, "SO_REUSEPORT") }
     }
-    /// Sets ``reusePort``. The corresponding C function is `setsockopt(SO_REUSEPORT)`.
+    /// Sets ``reusePort``.
+    ///
+    /// - Parameter on: whether to allow it.
+    /// - Throws: ``SocketError`` of kind `.system`: `.invalidArgument` for a value out of range
+    ///   (checked before the call where the range is known), `.optionNotAvailable` where the option
+    ///   does not exist.
+    ///
+    /// The corresponding C function is `setsockopt(SO_REUSEPORT)`.
     public borrowing func setReusePort(_ on: Bool) throws(SocketError) {
         try setBoolOption(Constants.sol_socket, Constants.so_reuseport, "SO_REUSEPORT", on)
     }
@@ -23,7 +37,14 @@ extension Socket {
     public var keepAlive: Bool {
         get throws(SocketError) { try boolOption(Constants.sol_socket, Constants.so_keepalive, "SO_KEEPALIVE") }
     }
-    /// Sets ``keepAlive``. The corresponding C function is `setsockopt(SO_KEEPALIVE)`.
+    /// Sets ``keepAlive``.
+    ///
+    /// - Parameter on: whether to send keep-alive probes.
+    /// - Throws: ``SocketError`` of kind `.system`: `.invalidArgument` for a value out of range
+    ///   (checked before the call where the range is known), `.optionNotAvailable` where the option
+    ///   does not exist.
+    ///
+    /// The corresponding C function is `setsockopt(SO_KEEPALIVE)`.
     public borrowing func setKeepAlive(_ on: Bool) throws(SocketError) {
         try setBoolOption(Constants.sol_socket, Constants.so_keepalive, "SO_KEEPALIVE", on)
     }
@@ -32,7 +53,14 @@ extension Socket {
     public var broadcast: Bool {
         get throws(SocketError) { try boolOption(Constants.sol_socket, Constants.so_broadcast, "SO_BROADCAST") }
     }
-    /// Sets ``broadcast``. The corresponding C function is `setsockopt(SO_BROADCAST)`.
+    /// Sets ``broadcast``.
+    ///
+    /// - Parameter on: whether to allow broadcast.
+    /// - Throws: ``SocketError`` of kind `.system`: `.invalidArgument` for a value out of range
+    ///   (checked before the call where the range is known), `.optionNotAvailable` where the option
+    ///   does not exist.
+    ///
+    /// The corresponding C function is `setsockopt(SO_BROADCAST)`.
     public borrowing func setBroadcast(_ on: Bool) throws(SocketError) {
         try setBoolOption(Constants.sol_socket, Constants.so_broadcast, "SO_BROADCAST", on)
     }
@@ -44,6 +72,14 @@ extension Socket {
     }
     /// Sets ``receiveBufferSize``, capped by `net.core.rmem_max`; with `force` (root only,
     /// Linux) it uses `SO_RCVBUFFORCE`, which ignores that cap.
+    ///
+    /// - Parameters:
+    ///   - bytes: the size asked for; the kernel doubles it for bookkeeping.
+    ///   - force: use `SO_RCVBUFFORCE` (needs `CAP_NET_ADMIN`).
+    /// - Throws: ``SocketError`` of kind `.system`: `.invalidArgument` for a value out of range
+    ///   (checked before the call where the range is known), `.optionNotAvailable` where the option
+    ///   does not exist. `.notPermitted` for `force` without the privilege.
+    ///
     /// The corresponding C function is `setsockopt(SO_RCVBUF)`.
     public borrowing func setReceiveBufferSize(_ bytes: Int, force: Bool = false) throws(SocketError) {
         if force {
@@ -57,7 +93,14 @@ extension Socket {
     public var sendBufferSize: Int {
         get throws(SocketError) { try intOption(Constants.sol_socket, Constants.so_sndbuf, "SO_SNDBUF") }
     }
-    /// Sets ``sendBufferSize``. The corresponding C function is `setsockopt(SO_SNDBUF)`.
+    /// Sets ``sendBufferSize``.
+    ///
+    /// - Parameter bytes: the size asked for; the kernel doubles it for bookkeeping.
+    /// - Throws: ``SocketError`` of kind `.system`: `.invalidArgument` for a value out of range
+    ///   (checked before the call where the range is known), `.optionNotAvailable` where the option
+    ///   does not exist.
+    ///
+    /// The corresponding C function is `setsockopt(SO_SNDBUF)`.
     public borrowing func setSendBufferSize(_ bytes: Int) throws(SocketError) {
         try setIntOption(Constants.sol_socket, Constants.so_sndbuf, "SO_SNDBUF", bytes)
     }
@@ -69,7 +112,15 @@ extension Socket {
             try withOption("getsockopt", "SO_LINGER") { () throws(Errno) in try Sys.lingerOption(descriptor) }
         }
     }
-    /// Sets ``linger`` (whole seconds). The corresponding C function is `setsockopt(SO_LINGER)`.
+    /// Sets ``linger`` (whole seconds).
+    ///
+    /// - Parameter duration: how long `close` waits for unsent data, in whole seconds; `.zero` resets
+    ///   the connection on close; `nil` turns lingering off.
+    /// - Throws: ``SocketError`` of kind `.system`: `.invalidArgument` for a value out of range
+    ///   (checked before the call where the range is known), `.optionNotAvailable` where the option
+    ///   does not exist.
+    ///
+    /// The corresponding C function is `setsockopt(SO_LINGER)`.
     public borrowing func setLinger(_ duration: Duration?) throws(SocketError) {
         if let duration {
             let (seconds, attoseconds) = duration.components
@@ -90,7 +141,14 @@ extension Socket {
             }
         }
     }
-    /// Sets ``receiveTimeout``. The corresponding C function is `setsockopt(SO_RCVTIMEO)`.
+    /// Sets ``receiveTimeout``.
+    ///
+    /// - Parameter duration: the kernel's receive timeout; `nil` for none.
+    /// - Throws: ``SocketError`` of kind `.system`: `.invalidArgument` for a value out of range
+    ///   (checked before the call where the range is known), `.optionNotAvailable` where the option
+    ///   does not exist.
+    ///
+    /// The corresponding C function is `setsockopt(SO_RCVTIMEO)`.
     public borrowing func setReceiveTimeout(_ duration: Duration?) throws(SocketError) {
         try setTimeval(Constants.so_rcvtimeo, "SO_RCVTIMEO", duration)
     }
@@ -103,7 +161,14 @@ extension Socket {
             }
         }
     }
-    /// Sets ``sendTimeout``. The corresponding C function is `setsockopt(SO_SNDTIMEO)`.
+    /// Sets ``sendTimeout``.
+    ///
+    /// - Parameter duration: the kernel's send timeout; `nil` for none.
+    /// - Throws: ``SocketError`` of kind `.system`: `.invalidArgument` for a value out of range
+    ///   (checked before the call where the range is known), `.optionNotAvailable` where the option
+    ///   does not exist.
+    ///
+    /// The corresponding C function is `setsockopt(SO_SNDTIMEO)`.
     public borrowing func setSendTimeout(_ duration: Duration?) throws(SocketError) {
         try setTimeval(Constants.so_sndtimeo, "SO_SNDTIMEO", duration)
     }

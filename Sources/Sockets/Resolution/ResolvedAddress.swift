@@ -10,6 +10,12 @@ public struct ResolvedAddress: Hashable, Sendable, CustomStringConvertible {
     public var canonicalName: String?
 
     /// Makes a result; resolution makes these, tests and custom resolvers may too.
+    ///
+    /// - Parameters:
+    ///   - address: the address with its port.
+    ///   - type: the socket type it is for.
+    ///   - protocol: the protocol it is for.
+    ///   - canonicalName: the host's canonical name, when asked for.
     public init(
         address: SocketAddress, type: SocketType, protocol: SocketProtocol,
         canonicalName: String? = nil

@@ -45,6 +45,17 @@ public enum Resolver {
     /// Every address for a host with `port` set, the port given as a number so that it never
     /// goes through the services database (`AI_NUMERICSERV`).
     ///
+    /// - Parameters:
+    ///   - host: a name or numeric address; `nil` for the local wildcard or loopback (see `.passive`).
+    ///   - port: the port to set on every address.
+    ///   - family: only addresses of this family (`.unspecified` for all).
+    ///   - type: only addresses for this socket type; `nil` for all.
+    ///   - protocol: only addresses for this protocol.
+    ///   - flags: `AI_*` flags.
+    /// - Returns: every address, in the resolver's order of preference.
+    /// - Throws: ``SocketError`` of kind `.resolution` with the `EAI_*` code: `.noName` for an
+    ///   unknown host, `.system` with ``SocketError/systemErrno`` set.
+    ///
     /// The corresponding C function is `getaddrinfo`.
     public static func resolve(
         _ host: String?, port: UInt16, family: AddressFamily = .unspecified,

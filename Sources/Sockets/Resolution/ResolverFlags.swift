@@ -4,6 +4,8 @@ public struct ResolverFlags: OptionSet, Hashable, Sendable {
     public var rawValue: Int32
 
     /// Wraps raw `AI_*` bits.
+    ///
+    /// - Parameter rawValue: the raw `AI_*` bits.
     public init(rawValue: Int32) { self.rawValue = rawValue }
 
     /// `AI_NUMERICHOST`: the host must be a numeric address; never ask a name service.

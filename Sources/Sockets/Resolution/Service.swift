@@ -44,6 +44,10 @@ public enum Service {
 
     /// The service name registered for `port` and `protocol`, or `nil` if it has none.
     ///
+    /// - Parameters:
+    ///   - port: the port number.
+    ///   - protocol: `.tcp` or `.udp`.
+    ///
     /// The corresponding C function is `getservbyport` (its thread-safe `_r` form on glibc).
     public static func name(ofPort port: UInt16, protocol: TransportProtocol = .tcp) -> String? {
         Sys.serviceName(port, protocol: `protocol`.rawValue)

@@ -119,7 +119,14 @@ extension Socket {
     public var zeroCopy: Bool {
         get throws(SocketError) { try boolOption(Constants.sol_socket, Constants.so_zerocopy, "SO_ZEROCOPY") }
     }
-    /// Sets ``zeroCopy``. The corresponding C function is `setsockopt(SO_ZEROCOPY)`.
+    /// Sets ``zeroCopy``.
+    ///
+    /// - Parameter on: whether `MSG_ZEROCOPY` sends are allowed.
+    /// - Throws: ``SocketError`` of kind `.system`: `.invalidArgument` for a value out of range
+    ///   (checked before the call where the range is known), `.optionNotAvailable` where the option
+    ///   does not exist.
+    ///
+    /// The corresponding C function is `setsockopt(SO_ZEROCOPY)`.
     public borrowing func setZeroCopy(_ on: Bool) throws(SocketError) {
         try setBoolOption(Constants.sol_socket, Constants.so_zerocopy, "SO_ZEROCOPY", on)
     }
@@ -131,7 +138,10 @@ extension Socket {
     /// Worth it only for large sends (tens of KiB and up) to a real network; on loopback the
     /// kernel copies anyway. Prefer ``sendAllZeroCopy(_:)``, which does the bookkeeping.
     ///
+    /// - Parameter buffer: the bytes; keep them unchanged until their completion.
     /// - Returns: how many bytes the kernel took.
+    /// - Throws: ``SocketError``: `.system` (`.notSupported` without ``setZeroCopy(_:)``,
+    ///   `.noBufferSpace` past the locked-memory limit), `.timeout`, `.wouldBlock`.
     ///
     /// The corresponding C function is `send` with `MSG_ZEROCOPY`.
     public borrowing func sendZeroCopy(_ buffer: UnsafeRawBufferPointer) throws(SocketError) -> Int {
@@ -139,6 +149,7 @@ extension Socket {
     }
 
     /// Reads one zero-copy completion from the socket's error queue, or `nil` if none waits.
+    /// - Throws: ``SocketError`` of kind `.system` (`.notImplemented` off Linux).
     ///
     /// The corresponding C function is `recvmsg` with `MSG_ERRQUEUE`.
     public borrowing func zeroCopyCompletion() throws(SocketError) -> ZeroCopyCompletion? {
@@ -159,6 +170,7 @@ extension Socket {
     /// until every send is reported complete. Do not mix with other zero-copy sends on the
     /// same socket while it runs.
     ///
+    /// - Parameter bytes: the bytes to send; borrowed until the call returns.
     /// - Returns: whether the kernel really sent without copying (false on loopback, and on
     ///   the fallback path).
     /// - Throws: ``SocketError`` whose ``SocketError/bytesTransferred`` says how much was sent.

@@ -8,6 +8,10 @@ public struct ZeroCopyCompletion: Hashable, Sendable {
     public var copied: Bool
 
     /// A completion of `ids`.
+    ///
+    /// - Parameters:
+    ///   - ids: the send ids completed.
+    ///   - copied: whether the kernel copied after all.
     public init(ids: ClosedRange<UInt32>, copied: Bool) {
         self.ids = ids
         self.copied = copied
