@@ -25,7 +25,8 @@ extension AsyncSocket {
         }
         var deadline: Deadline? = nil
         let descriptor = registration.descriptor
-        return try await perform("recv", .read, flags: flags, deadline: &deadline) {
+        let wanted = flags.contains(.peek) ? 0 : buffer.count
+        return try await perform("recv", .read, flags: flags, wanted: wanted, deadline: &deadline) {
             Sys.recvOrErrno(descriptor, base, buffer.count, flags.rawValue)
         }
     }
@@ -160,7 +161,7 @@ extension AsyncSocket {
     ) async throws(SocketError) -> Int {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
         let descriptor = registration.descriptor
-        return try await perform("send", .write, flags: flags, deadline: &deadline) {
+        return try await perform("send", .write, flags: flags, wanted: buffer.count, deadline: &deadline) {
             Sys.sendOrErrno(descriptor, base, buffer.count, flags.rawValue)
         }
     }

@@ -9,15 +9,28 @@ extension AsyncSocket {
     /// `call` returns a count, or `-errno` (the `Sys.…OrErrno` calls): a call that would block is
     /// the common case here, so it is a value, not a thrown error. When the call succeeds at
     /// once, nothing else happens: no clock read, no lock.
+    ///
+    /// On a stream socket, a call that moved fewer than `wanted` bytes (but some) proves the
+    /// queue drained (or the send buffer full) at that moment; until the reactor reports new
+    /// readiness, the next operation in that direction waits without the system call that
+    /// would only fail with EAGAIN.
     @inline(__always)
     func perform(
-        _ operation: StaticString, _ direction: Direction, flags: MessageFlags = [],
+        _ operation: StaticString, _ direction: Direction, flags: MessageFlags = [], wanted: Int = 0,
         deadline: inout Deadline?, _ call: () -> Int
     ) async throws(SocketError) -> Int {
         while true {
             let seen = registration.sequence(direction)
+            if registration.isKnownUnready(direction, at: seen) && !flags.contains(.dontWait)
+                && timeout != .nonBlocking {
+                try await suspend(operation, direction, after: seen, flags: flags, deadline: &deadline)
+                continue
+            }
             let result = call()
-            if result >= 0 { return result }
+            if result >= 0 {
+                if result > 0 && result < wanted && registration.isStream { registration.noteUnready(direction, at: seen) }
+                return result
+            }
             let error = Errno(rawValue: Int32(-result))
             guard error == .wouldBlock else { throw failure(error, operation) }
             try await suspend(operation, direction, after: seen, flags: flags, deadline: &deadline)

@@ -59,12 +59,24 @@ final class Registration: Sendable {
     let token: UInt64
     private let readSequence = Atomic<UInt64>(0)
     private let writeSequence = Atomic<UInt64>(0)
+    /// For each direction, 1 + the sequence at which the socket was last seen drained (a short
+    /// stream read) or full (a short write), or 0: while the sequence has not moved since, a
+    /// call would only fail with EAGAIN, so the operation waits without making it.
+    private let readUnreadyAt = Atomic<UInt64>(0)
+    private let writeUnreadyAt = Atomic<UInt64>(0)
+    /// Whether the poller has reported a hang-up or an error: then a short read proves nothing
+    /// (an end of stream or an error may wait behind the data), so every call is made.
+    private let hungUp = Atomic<Bool>(false)
+    /// Whether this is a stream socket, where a short read or write says the queue is drained
+    /// or full (a datagram read is short whenever the datagram is).
+    let isStream: Bool
     private let nextWaitID = Atomic<UInt64>(1)
     private let state = Mutex(State())
     let reactor: Reactor
 
     init(_ socket: consuming Socket, token: UInt64, reactor: Reactor) {
         descriptor = socket.descriptor
+        isStream = (try? socket.type) == .stream
         owner = Mutex(socket)
         self.token = token
         self.reactor = reactor
@@ -98,6 +110,24 @@ final class Registration: Sendable {
     /// Whether a task is suspended waiting in `direction` (for tests).
     func isWaiting(_ direction: Direction) -> Bool {
         state.withLock { $0.waiters[direction.rawValue] != nil }
+    }
+
+    /// Notes that a call made at readiness sequence `seen` found the direction drained or full.
+    @inline(__always)
+    func noteUnready(_ direction: Direction, at seen: UInt64) {
+        if direction == .read {
+            readUnreadyAt.store(seen &+ 1, ordering: .relaxed)
+        } else {
+            writeUnreadyAt.store(seen &+ 1, ordering: .relaxed)
+        }
+    }
+
+    /// Whether the direction is known to be drained or full at sequence `seen`.
+    @inline(__always)
+    func isKnownUnready(_ direction: Direction, at seen: UInt64) -> Bool {
+        let unreadyAt = direction == .read
+            ? readUnreadyAt.load(ordering: .relaxed) : writeUnreadyAt.load(ordering: .relaxed)
+        return unreadyAt == seen &+ 1 && !hungUp.load(ordering: .relaxed)
     }
 
     /// The direction's readiness sequence: read it before a call that may block.
@@ -150,6 +180,9 @@ final class Registration: Sendable {
     func signal(_ bits: UInt32) {
         let readable = bits & (PollBits.readable | PollBits.error | PollBits.hangUp | PollBits.readHangUp) != 0
         let writable = bits & (PollBits.writable | PollBits.error | PollBits.hangUp) != 0
+        if bits & (PollBits.error | PollBits.hangUp | PollBits.readHangUp) != 0 {
+            hungUp.store(true, ordering: .relaxed)
+        }
         let (reader, writer): (Waiter?, Waiter?) = state.withLock { state in
             var reader: Waiter? = nil, writer: Waiter? = nil
             if readable {
