@@ -82,6 +82,7 @@ struct Options {
     var seconds = 1.0
     var many = true
     var pingPong = true
+    var only: String?
 
     init(_ arguments: ArraySlice<String>) {
         var rest = arguments
@@ -93,6 +94,7 @@ struct Options {
             case "--seconds": seconds = Double(rest.popFirst()!)!
             case "--no-many": many = false
             case "--no-pingpong": pingPong = false
+            case "--only": only = rest.popFirst()
             default:
                 FileHandle.standardError.write("async-bench: unknown flag \(flag)\n".data(using: .utf8)!)
                 exit(64)
@@ -249,7 +251,7 @@ func pingPong(_ client: Client, connections: Int, seconds: Double, echo: SocketA
     case .socketsBlocking:
         let socket = try Socket(adopting: descriptors[0])
         let message = [UInt8](repeating: 0x70, count: size)
-        var reply = ReceiveBuffer(capacity: size)
+        var reply = ReceiveBuffer(capacity: 4096)
         var latencies: [Int64] = []
         latencies.reserveCapacity(capacity)
         let end = ContinuousClock.now.advanced(by: .nanoseconds(duration))
@@ -271,7 +273,7 @@ func pingPong(_ client: Client, connections: Int, seconds: Double, echo: SocketA
                 for socket in handles {
                     group.addTask {
                         let message = [UInt8](repeating: 0x70, count: size)
-                        var reply = ReceiveBuffer(capacity: size)
+                        var reply = ReceiveBuffer(capacity: 4096)
                         var latencies: [Int64] = []
                         latencies.reserveCapacity(capacity / max(handles.count, 1))
                         let end = ContinuousClock.now.advanced(by: .nanoseconds(duration))
@@ -302,7 +304,8 @@ if options.pingPong {
     let echo = try Child(["echo"])
     defer { echo.finish() }
     for connections in [1, 100] {
-        let clients = Client.allCases.filter { connections == 1 || ($0 != .cBlocking && $0 != .socketsBlocking) }
+        var clients = Client.allCases.filter { connections == 1 || ($0 != .cBlocking && $0 != .socketsBlocking) }
+        if let only = options.only { clients = clients.filter { "\($0)" == only } }
         var results: [Client: [PingPongRun]] = [:]
         for repetition in 0..<options.repetitions {
             for index in clients.indices {
@@ -312,8 +315,8 @@ if options.pingPong {
             }
         }
         let baseline: Client = .cEpoll
-        let base = median(results[baseline]!.map(\.perSecond))
-        let baseP50 = connections == 1 ? medianRun(results[.cBlocking]!).sortedLatencies.p50 : 0
+        let base = results[baseline].map { median($0.map(\.perSecond)) } ?? .nan
+        let baseP50 = connections == 1 ? results[.cBlocking].map { medianRun($0).sortedLatencies.p50 } ?? 0 : 0
         say("  N = \(connections)")
         for client in clients {
             let run = medianRun(results[client]!)
