@@ -29,9 +29,11 @@ python:
 build: tools
 	swift build
 
-## test: run the whole test suite (real sockets, loopback only). The descriptor-leak suite
-##       counts /proc/self/fd, so it runs on its own, serially, after the rest.
+## test: check that every public symbol is documented, then run the whole test suite (real
+##       sockets, loopback only). The leak suite counts /proc/self/fd, reactor registrations and
+##       every thread's allocations, so it runs on its own, serially, after the rest.
 test: tools python
+	python3 scripts/check-docs.py
 	swift test --skip LeakTests
 	swift test --filter LeakTests --no-parallel
 
