@@ -25,6 +25,11 @@ const int32_t cshims_SOCK_STREAM = SOCK_STREAM;
 const int32_t cshims_SOCK_DGRAM = SOCK_DGRAM;
 const int32_t cshims_SOCK_RAW = SOCK_RAW;
 const int32_t cshims_SOCK_SEQPACKET = SOCK_SEQPACKET;
+#if defined(SOCK_NONBLOCK)
+const int32_t cshims_SOCK_NONBLOCK = SOCK_NONBLOCK;
+#else
+const int32_t cshims_SOCK_NONBLOCK = 0;
+#endif
 #if defined(SO_REUSEPORT)
 const int32_t cshims_SO_REUSEPORT = SO_REUSEPORT;
 #else

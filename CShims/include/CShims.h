@@ -36,6 +36,8 @@ extern const int32_t cshims_SOCK_STREAM;
 extern const int32_t cshims_SOCK_DGRAM;
 extern const int32_t cshims_SOCK_RAW;
 extern const int32_t cshims_SOCK_SEQPACKET;
+/// `SOCK_NONBLOCK` to OR into a socket type (Linux); 0 where there is none (set `O_NONBLOCK` then).
+extern const int32_t cshims_SOCK_NONBLOCK;
 extern const int32_t cshims_SO_REUSEPORT;
 extern const int32_t cshims_TCP_KEEPIDLE;
 extern const int32_t cshims_TCP_KEEPINTVL;

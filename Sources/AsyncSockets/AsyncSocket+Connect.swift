@@ -61,7 +61,8 @@ extension AsyncSocket {
     public static func connected(
         to address: SocketAddress, type: SocketType = .stream, timeout: Duration? = nil
     ) async throws(SocketError) -> AsyncSocket {
-        let socket = try AsyncSocket(Socket(address.family, type), timeout: timeout.map { .after($0) } ?? .blocking)
+        var socket = try AsyncSocket(address.family, type)
+        try socket.setTimeout(timeout.map { .after($0) } ?? .blocking)
         try await socket.connect(to: address)
         return socket
     }
@@ -142,7 +143,8 @@ extension AsyncSocket {
                 }
                 onAttempt?(address)
                 do throws(SocketError) {
-                    let socket = try AsyncSocket(Socket(address.family, type), timeout: own)
+                    var socket = try AsyncSocket(address.family, type)
+                    try socket.setTimeout(own)
                     try await socket.connect(to: address, timeout: left)
                     return socket
                 } catch {
@@ -187,7 +189,7 @@ struct ConnectRace: Sendable {
                 let type = self.type
                 group.addTask {
                     do throws(SocketError) {
-                        let socket = try AsyncSocket(Socket(address.family, type))
+                        let socket = try AsyncSocket(address.family, type)
                         try await socket.connect(to: address)
                         return .connected(socket.registration, address)
                     } catch {

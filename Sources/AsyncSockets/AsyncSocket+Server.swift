@@ -31,6 +31,8 @@ extension AsyncSocket {
         let accepted = try await perform("accept", .read, deadline: &deadline) {
             Sys.acceptOrErrno(descriptor)
         }
-        return try AsyncSocket(Socket(accepted: Int32(accepted)), timeout: .blocking)
+        let socket = Socket(accepted: Int32(accepted))
+        try socket.setNonBlocking(true)
+        return AsyncSocket(registration: try Reactor.shared.register(socket, isStream: true), timeout: .blocking)
     }
 }

@@ -45,7 +45,7 @@ public struct AsyncSocket: Sendable {
     public init(_ socket: consuming Socket, timeout: Timeout? = nil) throws(SocketError) {
         let own = timeout ?? socket.timeout
         try socket.setNonBlocking(true)
-        registration = try Reactor.shared.register(socket)
+        registration = try Reactor.shared.register(socket, isStream: (try? socket.type) == .stream)
         self.timeout = own
     }
 
@@ -67,7 +67,10 @@ public struct AsyncSocket: Sendable {
     public init(
         _ family: AddressFamily, _ type: SocketType, _ protocol: SocketProtocol = .default
     ) throws(SocketError) {
-        try self.init(Socket(family, type, `protocol`))
+        // Non-blocking from the start and of a known type: no fcntl, no getsockopt.
+        let socket = try Socket(family, type, `protocol`, nonBlocking: true)
+        registration = try Reactor.shared.register(socket, isStream: type == .stream)
+        timeout = .blocking
     }
 
     /// Sets how long each operation may wait: `Timeout.blocking` waits as long as it

@@ -274,6 +274,68 @@ int64_t bench_c_pingpong_epoll(const int32_t *fds, int32_t connections, size_t s
     return count;
 }
 
+int64_t bench_c_connection_cycles(uint16_t port, int32_t concurrency, size_t size, int64_t duration_ns) {
+    char message[4096];
+    memset(message, 'c', sizeof message);
+    if (size > sizeof message) return -1;
+    struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons(port),
+                                   .sin_addr = { .s_addr = htonl(0x7F000001) } };
+    int epoll = epoll_create1(EPOLL_CLOEXEC);
+    int *fds = calloc((size_t)concurrency, sizeof(int));
+    int *have = calloc((size_t)concurrency, sizeof(int));
+    if (!fds || !have) return -1;
+    int64_t end = now_ns() + duration_ns;
+    int64_t cycles = 0;
+    int active = 0;
+    // Opens connection `index`: a non-blocking connect, then the request once writable.
+    #define OPEN(index) do { \
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0); \
+        struct linger reset = { .l_onoff = 1, .l_linger = 0 }; \
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset); \
+        int on = 1; \
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on); \
+        connect(fd, (struct sockaddr *)&address, sizeof address); \
+        fds[index] = fd; have[index] = -1; \
+        struct epoll_event event = { .events = EPOLLOUT | EPOLLIN, .data = { .u32 = (uint32_t)(index) } }; \
+        epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event); \
+        active++; \
+    } while (0)
+    for (int index = 0; index < concurrency; index++) OPEN(index);
+    struct epoll_event events[256];
+    while (active > 0) {
+        int ready = epoll_wait(epoll, events, 256, 10000);
+        if (ready <= 0) {
+            if (ready < 0 && errno == EINTR) continue;
+            break;
+        }
+        for (int event = 0; event < ready; event++) {
+            int index = (int)events[event].data.u32;
+            int fd = fds[index];
+            if (have[index] < 0) {  // Connected (or failed): send the request, then wait to read.
+                if (events[event].events & (EPOLLERR | EPOLLHUP)) return -1;
+                if (send(fd, message, size, MSG_NOSIGNAL) != (ssize_t)size) return -1;
+                have[index] = 0;
+                struct epoll_event event = { .events = EPOLLIN, .data = { .u32 = (uint32_t)index } };
+                epoll_ctl(epoll, EPOLL_CTL_MOD, fd, &event);
+                continue;
+            }
+            int got = read_exactly(fd, message, size - (size_t)have[index]);
+            if (got < 0) return -1;
+            have[index] += got;
+            if ((size_t)have[index] < size) continue;
+            close(fd);  // Closing removes it from the epoll set.
+            active--;
+            cycles++;
+            if (now_ns() < end) OPEN(index);
+        }
+    }
+    #undef OPEN
+    close(epoll);
+    free(fds);
+    free(have);
+    return cycles;
+}
+
 #else
 
 int32_t bench_many_source(int32_t listener, int32_t connections, int64_t bytes_each, int32_t idle_ms) {
@@ -295,6 +357,12 @@ int64_t bench_c_pingpong_blocking(int32_t fd, size_t size, int64_t duration_ns, 
 int64_t bench_c_pingpong_epoll(const int32_t *fds, int32_t connections, size_t size, int64_t duration_ns,
                                int64_t *latencies, int64_t capacity) {
     (void)fds; (void)connections; (void)size; (void)duration_ns; (void)latencies; (void)capacity;
+    errno = ENOSYS;
+    return -1;
+}
+
+int64_t bench_c_connection_cycles(uint16_t port, int32_t concurrency, size_t size, int64_t duration_ns) {
+    (void)port; (void)concurrency; (void)size; (void)duration_ns;
     errno = ENOSYS;
     return -1;
 }

@@ -82,6 +82,7 @@ struct Options {
     var seconds = 1.0
     var many = true
     var pingPong = true
+    var connectionRate = true
     var only: String?
 
     init(_ arguments: ArraySlice<String>) {
@@ -94,6 +95,7 @@ struct Options {
             case "--seconds": seconds = Double(rest.popFirst()!)!
             case "--no-many": many = false
             case "--no-pingpong": pingPong = false
+            case "--no-rate": connectionRate = false
             case "--only": only = rest.popFirst()
             default:
                 FileHandle.standardError.write("async-bench: unknown flag \(flag)\n".data(using: .utf8)!)
@@ -326,6 +328,81 @@ if options.pingPong {
             line += "   p50 \(fixed(l.p50, 1))  p99 \(fixed(l.p99, 1))  p99.9 \(fixed(l.p999, 1))"
             if connections == 1 { line += "   p50 \(fixed(l.p50 / baseP50, 3))x C blocking" }
             say(line)
+        }
+    }
+}
+
+// MARK: - 3. Connection rate
+
+enum Cycler: String, CaseIterable {
+    case cEpoll = "C epoll loop"
+    case asyncDefault = "AsyncSockets"
+    case asyncReactor = "AsyncSockets, reactor executor"
+}
+
+/// Connect, one 64-byte request and reply, close (with a reset: no TIME_WAIT), over and over,
+/// `concurrency` at a time; returns cycles per second.
+func connectionCycles(_ cycler: Cycler, concurrency: Int, seconds: Double, echo: SocketAddress) async throws -> Double {
+    let duration = Int64(seconds * 1e9)
+    let start = ContinuousClock.now
+    switch cycler {
+    case .cEpoll:
+        let cycles = bench_c_connection_cycles(echo.port!, Int32(concurrency), 64, duration)
+        guard cycles >= 0 else {
+            throw SocketError(.system(.invalidArgument), operation: "C connection cycles", detail: "the C loop failed")
+        }
+        return Double(cycles) / start.duration(to: .now).seconds
+    case .asyncDefault, .asyncReactor:
+        let run = { () async throws -> Int in
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<concurrency {
+                    group.addTask {
+                        let request = [UInt8](repeating: 0x63, count: 64)
+                        var reply = ReceiveBuffer(capacity: 4096)
+                        let end = ContinuousClock.now.advanced(by: .nanoseconds(duration))
+                        var cycles = 0
+                        while ContinuousClock.now < end {
+                            let socket = try await AsyncSocket.connected(to: echo, timeout: .seconds(10))
+                            try socket.withSocket { (socket) throws(SocketError) in
+                                try socket.setLinger(.zero)
+                                try socket.setNoDelay(true)
+                            }
+                            try await socket.sendAll(request.span.bytes)
+                            reply.removeAll()
+                            while reply.count < 64 { _ = try await socket.receive(into: &reply) }
+                            cycles += 1
+                        }  // Each socket closes (with a reset) as its last copy goes.
+                        return cycles
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+        }
+        let cycles = cycler == .asyncReactor
+            ? try await withTaskExecutorPreference(AsyncSocket.reactorExecutor) { try await run() }
+            : try await run()
+        return Double(cycles) / start.duration(to: .now).seconds
+    }
+}
+
+if options.connectionRate {
+    say("\n3. Connection rate: connect, 64-byte request and reply, close, N at a time, against the C epoll echo server (connections/s)")
+    let echo = try Child(["echo"])
+    defer { echo.finish() }
+    for concurrency in [1, 100] {
+        var results: [Cycler: [Double]] = [:]
+        for repetition in 0..<options.repetitions {
+            for index in Cycler.allCases.indices {
+                let cycler = Cycler.allCases[(index + repetition) % Cycler.allCases.count]
+                results[cycler, default: []].append(
+                    try await connectionCycles(cycler, concurrency: concurrency, seconds: options.seconds / 2, echo: echo.address))
+            }
+        }
+        let base = median(results[.cEpoll]!)
+        say("  N = \(concurrency)")
+        for cycler in Cycler.allCases {
+            let rate = median(results[cycler]!)
+            say("    \(cycler.rawValue.padding(toLength: 32, withPad: " ", startingAt: 0)) \(Int(rate)) connections/s (\(fixed(rate / base, 3))x C epoll)")
         }
     }
 }

@@ -83,7 +83,7 @@ final class Reactor: Sendable {
 
     /// Takes ownership of `socket` and adds its descriptor to the poller, edge-triggered for
     /// reading and writing.
-    func register(_ socket: consuming Socket) throws(SocketError) -> Registration {
+    func register(_ socket: consuming Socket, isStream: Bool) throws(SocketError) -> Registration {
         let descriptor = socket.descriptor
         let token: UInt64 = state.withLock { state in
             let index: Int
@@ -97,7 +97,7 @@ final class Reactor: Sendable {
             state.registered += 1
             return UInt64(state.slots[index].generation) << 32 | UInt64(index)
         }
-        let registration = Registration(socket, token: token, reactor: self)
+        let registration = Registration(socket, isStream: isStream, token: token, reactor: self)
         state.withLock { $0.slots[Int(token & 0xFFFF_FFFF)].registration = registration }
         do throws(Errno) {
             try Sys.pollerAdd(poller, descriptor,
@@ -109,8 +109,9 @@ final class Reactor: Sendable {
         return registration
     }
 
-    /// Removes `registration` from the poller and frees its slot (once; later calls do nothing).
-    func forget(_ registration: Registration) {
+    /// Frees `registration`'s slot and removes it from the poller, unless its descriptor is about
+    /// to close anyway (once; later calls do nothing).
+    func forget(_ registration: Registration, removingFromPoller: Bool = true) {
         let index = Int(registration.token & 0xFFFF_FFFF)
         let generation = UInt32(registration.token >> 32)
         let wasRegistered: Bool = state.withLock { state in
@@ -121,7 +122,7 @@ final class Reactor: Sendable {
             state.registered -= 1
             return true
         }
-        if wasRegistered { try? Sys.pollerRemove(poller, registration.descriptor) }
+        if wasRegistered && removingFromPoller { try? Sys.pollerRemove(poller, registration.descriptor) }
     }
 
     /// Wakes `registration`'s waiter in `direction` at `deadline` unless it is resumed first.

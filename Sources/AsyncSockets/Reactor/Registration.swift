@@ -74,16 +74,17 @@ final class Registration: Sendable {
     private let state = Mutex(State())
     let reactor: Reactor
 
-    init(_ socket: consuming Socket, token: UInt64, reactor: Reactor) {
+    init(_ socket: consuming Socket, isStream: Bool, token: UInt64, reactor: Reactor) {
         descriptor = socket.descriptor
-        isStream = (try? socket.type) == .stream
+        self.isStream = isStream
         owner = Mutex(socket)
         self.token = token
         self.reactor = reactor
     }
 
     deinit {
-        reactor.forget(self)
+        // The descriptor closes right after (with `owner`), which removes it from the poller.
+        reactor.forget(self, removingFromPoller: false)
     }
 
     /// Calls `body` with the socket (`nil` once closed).

@@ -68,4 +68,10 @@ int64_t bench_c_pingpong_blocking(int32_t fd, size_t size, int64_t duration_ns,
 int64_t bench_c_pingpong_epoll(const int32_t *_Nonnull fds, int32_t connections, size_t size,
                                int64_t duration_ns, int64_t *_Nonnull latencies, int64_t capacity);
 
+/// The C connection-rate client: `concurrency` connections at a time to 127.0.0.1:`port`, each
+/// connecting, sending `size` bytes, reading them back and closing (with a reset, so that no
+/// TIME_WAIT is left to exhaust the ports), then starting over, for `duration_ns`. Returns the
+/// completed cycles, or -1.
+int64_t bench_c_connection_cycles(uint16_t port, int32_t concurrency, size_t size, int64_t duration_ns);
+
 #endif

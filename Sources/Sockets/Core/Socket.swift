@@ -33,6 +33,28 @@ public struct Socket: ~Copyable, Sendable {
         timeout = .blocking
     }
 
+    /// Creates a socket whose descriptor is already non-blocking (`SOCK_NONBLOCK` on Linux, in
+    /// the same call; `fcntl` after it elsewhere), for the async layer.
+    package init(
+        _ family: AddressFamily, _ type: SocketType, _ protocol: SocketProtocol = .default, nonBlocking: Bool
+    ) throws(SocketError) {
+        let flag = nonBlocking ? Constants.sock_nonblock : 0
+        let created: Int32
+        do throws(Errno) {
+            created = try Sys.socket(family.rawValue, type.rawValue | flag, `protocol`.rawValue)
+        } catch {
+            throw .system(error, "socket", "\(family) \(type)")
+        }
+        if nonBlocking && flag == 0 {
+            do throws(Errno) { try Sys.setNonBlocking(created, true) } catch {
+                try? Sys.close(created)
+                throw .system(error, "fcntl")
+            }
+        }
+        descriptor = created
+        timeout = .blocking
+    }
+
     /// Takes ownership of an open socket descriptor, which this socket will close. Its timeout
     /// is ``Timeout/nonBlocking`` if the descriptor has `O_NONBLOCK` set, else
     /// ``Timeout/blocking``.

@@ -133,6 +133,7 @@ enum Constants {
     static let f_getfd = Int32(F_GETFD)
     static let o_accmode = Int32(O_ACCMODE)
     static let o_wronly = Int32(O_WRONLY)
+    static let sock_nonblock = cshims_SOCK_NONBLOCK
     static let o_nonblock = Int32(O_NONBLOCK)
     static let fd_cloexec = Int32(FD_CLOEXEC)
     static let pollin = Int16(POLLIN)
