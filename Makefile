@@ -3,7 +3,7 @@
 SWIFT_BIN ?= /opt/swift/usr/bin
 export PATH := $(SWIFT_BIN):$(PATH)
 
-.PHONY: all build test run clean tools python bench bench-async chart bench-peers sanitize docs
+.PHONY: all build test run clean tools python bench bench-async bench-async-peers chart bench-peers sanitize docs
 
 all: build
 
@@ -57,6 +57,15 @@ ASYNC_BENCH_FLAGS ?=
 bench-async: tools
 	swift build -c release --product async-bench
 	.build/release/async-bench $(ASYNC_BENCH_FLAGS) | tee docs/bench-async.txt
+
+## bench-async-peers: the async layer against SwiftNIO (ChannelHandler, NIOAsyncChannel) and
+##                    FlyingSocks, with the C epoll loops as the baseline, in one run (Benchmarks/).
+ASYNC_PEERS_FLAGS ?=
+bench-async-peers: tools
+	swift build -c release --product async-bench
+	cd Benchmarks && swift build -c release --product async-peers
+	taskset -c 1 Benchmarks/.build/release/async-peers --async-bench .build/release/async-bench $(ASYNC_PEERS_FLAGS) \
+	  | tee docs/bench-async-peers.txt
 
 ## chart: run the benchmark and regenerate docs/throughput.svg and docs/bench.json.
 chart: tools

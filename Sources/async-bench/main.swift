@@ -105,10 +105,12 @@ struct Options {
     }
 }
 
-let options = Options(CommandLine.arguments.dropFirst())
+let options = CommandLine.arguments.dropFirst().first == "measure" ? Options([]) : Options(CommandLine.arguments.dropFirst())
 _ = bench_pin_to_cpu(1)  // Before any other thread starts: the reactor and the pool inherit it.
 let limit = bench_raise_descriptor_limit()
-say("async-bench: receivers on CPU 1, sources on CPU 0; descriptor limit \(limit); medians of \(options.repetitions)")
+if CommandLine.arguments.dropFirst().first != "measure" {
+    say("async-bench: receivers on CPU 1, sources on CPU 0; descriptor limit \(limit); medians of \(options.repetitions)")
+}
 
 /// Runs `body` and returns its wall and process CPU seconds.
 func measure(_ body: () async throws -> Int) async rethrows -> RunMeasurement {
@@ -172,6 +174,38 @@ func drain(_ receiver: Receiver, connections: Int, bytes: Int) async throws -> R
         }
         return try await measure(run)
     }
+}
+
+/// One ping-pong run as the peers benchmark reads it.
+struct PingPongSummary: Codable {
+    var transactions: Int
+    var seconds: Double
+    var p50: Double
+    var p99: Double
+    var p999: Double
+}
+
+// `async-bench measure many RECEIVER N BYTES` and `async-bench measure pingpong CLIENT N SECONDS
+// PORT`: one measured run, as JSON, for the peers benchmark (Benchmarks/), so that its ratios
+// compare with the C loops and this layer measured by the same code as here.
+if CommandLine.arguments.count >= 3 && CommandLine.arguments[1] == "measure" {
+    let arguments = Array(CommandLine.arguments.dropFirst(2))
+    let encoder = JSONEncoder()
+    switch arguments[0] {
+    case "many":
+        let receiver: Receiver = arguments[1] == "c" ? .c : arguments[1] == "asyncDefault" ? .asyncDefault : .asyncReactor
+        let run = try await drain(receiver, connections: Int(arguments[2])!, bytes: Int(arguments[3])!)
+        say(String(decoding: try encoder.encode(run), as: UTF8.self))
+    default:
+        let client: Client = arguments[1] == "cEpoll" ? .cEpoll : arguments[1] == "asyncDefault" ? .asyncDefault : .asyncReactor
+        let run = try await pingPong(client, connections: Int(arguments[2])!, seconds: Double(arguments[3])!,
+                                     echo: .ipv4(.loopback, port: UInt16(arguments[4])!))
+        let latencies = run.sortedLatencies
+        say(String(decoding: try encoder.encode(PingPongSummary(
+            transactions: run.transactions, seconds: run.seconds,
+            p50: latencies.p50, p99: latencies.p99, p999: latencies.p999)), as: UTF8.self))
+    }
+    exit(0)
 }
 
 if options.many {
