@@ -148,7 +148,8 @@ enum Peer: String, CaseIterable {
 
 let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
-func drain(_ peer: Peer, descriptors: [Int32]) async throws -> Int {
+/// Sets up `peer` on the connected `descriptors` (not timed) and returns the drain to time.
+func prepareDrain(_ peer: Peer, descriptors: [Int32]) async throws -> () async throws -> Int {
     switch peer {
     case .nioHandler:
         var futures: [EventLoopFuture<Int>] = []
@@ -161,9 +162,11 @@ func drain(_ peer: Peer, descriptors: [Int32]) async throws -> Int {
                 .withConnectedSocket(fd).get()
             futures.append(done.futureResult)
         }
-        var total = 0
-        for future in futures { total += try await future.get() }
-        return total
+        return { [futures] in
+            var total = 0
+            for future in futures { total += try await future.get() }
+            return total
+        }
     case .nioAsync:
         var channels: [NIOAsyncChannel<ByteBuffer, ByteBuffer>] = []
         for fd in descriptors {
@@ -175,41 +178,45 @@ func drain(_ peer: Peer, descriptors: [Int32]) async throws -> Int {
                     }
                 })
         }
-        return try await withThrowingTaskGroup(of: Int.self) { tasks in
-            for channel in channels {
-                tasks.addTask {
-                    try await channel.executeThenClose { inbound, _ in
-                        var total = 0
-                        for try await buffer in inbound { total += buffer.readableBytes }
-                        return total
+        return { [channels] in
+            try await withThrowingTaskGroup(of: Int.self) { tasks in
+                for channel in channels {
+                    tasks.addTask {
+                        try await channel.executeThenClose { inbound, _ in
+                            var total = 0
+                            for try await buffer in inbound { total += buffer.readableBytes }
+                            return total
+                        }
                     }
                 }
+                return try await tasks.reduce(0, +)
             }
-            return try await tasks.reduce(0, +)
         }
     case .flyingSocks:
         let pool: some AsyncSocketPool = .make(maxEvents: 256)
         try await pool.prepare()
-        let running = Task { try await pool.run() }
-        defer { running.cancel() }
         var sockets: [FlyingSocks.AsyncSocket] = []
         for fd in descriptors {
             sockets.append(try FlyingSocks.AsyncSocket(socket: Socket(file: .init(rawValue: fd)), pool: pool))
         }
-        return try await withThrowingTaskGroup(of: Int.self) { tasks in
-            for socket in sockets {
-                tasks.addTask {
-                    var total = 0
-                    do {
-                        while true { total += try await socket.read(atMost: 16 * 1024).count }
-                    } catch SocketError.disconnected {
-                        // End of stream.
+        return { [sockets] in
+            let running = Task { try await pool.run() }
+            defer { running.cancel() }
+            return try await withThrowingTaskGroup(of: Int.self) { tasks in
+                for socket in sockets {
+                    tasks.addTask {
+                        var total = 0
+                        do {
+                            while true { total += try await socket.read(atMost: 16 * 1024).count }
+                        } catch SocketError.disconnected {
+                            // End of stream.
+                        }
+                        try? socket.close()
+                        return total
                     }
-                    try? socket.close()
-                    return total
                 }
+                return try await tasks.reduce(0, +)
             }
-            return try await tasks.reduce(0, +)
         }
     }
 }
@@ -367,9 +374,10 @@ for connections in connectionCounts {
             if let peer = Peer(rawValue: contender) {
                 let source = try Child(["source", "\(connections)", "\(totalBytes / connections)"])
                 let descriptors = try connectDescriptors(connections, port: source.port)
+                let timed = try await prepareDrain(peer, descriptors: descriptors)
                 let cpuStart = processCPUSeconds()
                 let start = ContinuousClock.now
-                let bytes = try await drain(peer, descriptors: descriptors)
+                let bytes = try await timed()
                 let elapsed = start.duration(to: .now)
                 run = RunMeasurement(bytes: bytes, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
                                      calls: 0, cpuSeconds: processCPUSeconds() - cpuStart)
