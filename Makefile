@@ -66,6 +66,7 @@ bench-async-peers: tools
 	cd Benchmarks && swift build -c release --product async-peers
 	taskset -c 1 Benchmarks/.build/release/async-peers --async-bench .build/release/async-bench $(ASYNC_PEERS_FLAGS) \
 	  | tee docs/bench-async-peers.txt
+	python3 scripts/async-chart.py docs/bench-async-peers.txt docs/async.svg
 
 ## chart: run the benchmark and regenerate docs/throughput.svg and docs/bench.json.
 chart: tools
