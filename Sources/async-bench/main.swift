@@ -46,31 +46,11 @@ if CommandLine.arguments.count >= 2 && CommandLine.arguments[1] == "echo" {
     exit(0)
 }
 
-/// A child process of this executable; ended by its pid.
-final class Child {
-    let port: UInt16
-    private let process = Process()
+/// A child process of this executable (`source` or `echo`).
+func child(_ arguments: [String]) throws -> ChildProcess { try ChildProcess(CommandLine.arguments[0], arguments) }
 
-    init(_ arguments: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let line = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self)
-        guard let port = UInt16(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            process.terminate()
-            throw SocketError(.system(.invalidArgument), operation: "start child", detail: "no port: \(line)")
-        }
-        self.port = port
-    }
-
+extension ChildProcess {
     var address: SocketAddress { .ipv4(.loopback, port: port) }
-
-    func finish() {
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-    }
 }
 
 // MARK: - Options
@@ -137,7 +117,7 @@ enum Receiver: String, CaseIterable {
 
 func drain(_ receiver: Receiver, connections: Int, bytes: Int) async throws -> RunMeasurement {
     let bytesEach = bytes / connections
-    let source = try Child(["source", "\(connections)", "\(bytesEach)"])
+    let source = try child(["source", "\(connections)", "\(bytesEach)"])
     defer { source.finish() }
     var descriptors: [Int32] = []  // A Socket is ~Copyable, so an array holds descriptors.
     for _ in 0..<connections {
@@ -345,7 +325,7 @@ func pingPong(_ client: Client, connections: Int, seconds: Double, echo: SocketA
 
 if options.pingPong {
     say("\n2. Request/response: 64-byte ping-pong against a C epoll echo server, \(options.seconds) s per run (transactions/s; latency µs)")
-    let echo = try Child(["echo"])
+    let echo = try child(["echo"])
     defer { echo.finish() }
     for connections in [1, 100] {
         var clients = Client.allCases.filter { connections == 1 || ($0 != .cBlocking && $0 != .socketsBlocking) }
@@ -429,7 +409,7 @@ func connectionCycles(_ cycler: Cycler, concurrency: Int, seconds: Double, echo:
 
 if options.connectionRate {
     say("\n3. Connection rate: connect, 64-byte request and reply, close, N at a time, against the C epoll echo server (connections/s)")
-    let echo = try Child(["echo"])
+    let echo = try child(["echo"])
     defer { echo.finish() }
     for concurrency in [1, 100] {
         var results: [Cycler: [Double]] = [:]

@@ -135,8 +135,8 @@ func main() throws {
     if ProcessInfo.processInfo.activeProcessorCount > 1 { _ = bench_pin_to_cpu(1) }
     var rows: [Row] = []
     if options.tcp {
-        let source = try SourceProcess()
-        defer { source.stop() }
+        let source = try ChildProcess(CommandLine.arguments[0], ["source"])
+        defer { source.finish() }
         for mode in options.modes {
             for size in options.sizes {
                 let bytes = min(options.drainBytes, size * 1_000_000)

@@ -51,30 +51,8 @@ func raiseDescriptorLimit() {
     setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
 }
 
-/// A child process of async-bench (`source` or `echo`) that prints its port; ended by its pid.
-final class Child {
-    let port: UInt16
-    private let process = Process()
-
-    init(_ arguments: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: asyncBench)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let line = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self)
-        guard let port = UInt16(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            process.terminate()
-            throw PeerFailure("no port from async-bench \(arguments): \(line)")
-        }
-        self.port = port
-    }
-
-    func finish() {
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-    }
-}
+/// A child process of async-bench (`source` or `echo`) that prints its port.
+func child(_ arguments: [String]) throws -> ChildProcess { try ChildProcess(asyncBench, arguments) }
 
 struct PeerFailure: Error, CustomStringConvertible {
     var description: String
@@ -372,7 +350,7 @@ for connections in connectionCounts {
             let contender = drainContenders[(index + repetition) % drainContenders.count]
             let run: RunMeasurement
             if let peer = Peer(rawValue: contender) {
-                let source = try Child(["source", "\(connections)", "\(totalBytes / connections)"])
+                let source = try child(["source", "\(connections)", "\(totalBytes / connections)"])
                 let descriptors = try connectDescriptors(connections, port: source.port)
                 let timed = try await prepareDrain(peer, descriptors: descriptors)
                 let cpuStart = processCPUSeconds()
@@ -404,7 +382,7 @@ for connections in connectionCounts {
 }
 
 say("\n2. Request/response: 64-byte ping-pong against the C epoll echo server, \(seconds) s per run (transactions/s; latency µs)")
-let echo = try Child(["echo"])
+let echo = try child(["echo"])
 let pingContenders = ["cEpoll", "asyncReactor"] + Peer.allCases.map(\.rawValue)
 for connections in [1, 100] {
     var runs: [String: [PingPongSummary]] = [:]
