@@ -49,6 +49,28 @@ extension AsyncSocket {
         return count
     }
 
+    /// Receives into the free space of an output span (caller-owned memory) and appends what
+    /// arrived to it.
+    ///
+    /// - Parameters:
+    ///   - output: where the bytes go; must have free capacity.
+    ///   - flags: `MSG_*` flags.
+    /// - Returns: how many bytes arrived; 0 means EOF.
+    /// - Throws: `SocketError` as ``receive(into:flags:)-(UnsafeMutableRawBufferPointer,_)``.
+    ///
+    /// The corresponding C function is `recv`.
+    public borrowing func receive(
+        into output: inout OutputRawSpan, flags: MessageFlags = []
+    ) async throws(SocketError) -> Int {
+        // The span's memory is the caller's and stays put while the span is borrowed here.
+        let free = output.withUnsafeMutableBytes { buffer, initialized in
+            UnsafeMutableRawBufferPointer(rebasing: buffer[initialized...])
+        }
+        let count = try await receive(into: free, flags: flags)
+        output.withUnsafeMutableBytes { _, initialized in initialized += count }
+        return count
+    }
+
     /// Receives up to `maxCount` bytes into a new array: a convenience that allocates.
     ///
     /// - Parameters:

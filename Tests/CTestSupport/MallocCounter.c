@@ -73,7 +73,7 @@ static void trace(void) {
     (void)!write(2, "--\n", 3);
 }
 #define COUNT() do { \
-    if (counting) allocations++; \
+    if (counting) { allocations++; trace(); } \
     if (counting_all) { allocations_all++; trace(); } \
 } while (0)
 
@@ -129,6 +129,12 @@ void *memalign(size_t alignment, size_t size) {
 int32_t malloc_counter_available(void) { return 1; }
 
 void malloc_counter_start(void) {
+    const char *limit = getenv("MALLOC_COUNTER_TRACE");
+    if (limit) {
+        void *frames[2];
+        backtrace(frames, 2);  // Loads what backtrace needs before counting starts.
+        traces_left = atoi(limit);
+    }
     allocations = 0;
     counting = 1;
 }

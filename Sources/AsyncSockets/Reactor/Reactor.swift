@@ -45,7 +45,7 @@ final class Reactor: Sendable {
     private let suspensionCount = Atomic<Int>(0)
     /// Jobs of tasks that prefer the reactor's thread (``ReactorExecutor``), run after each
     /// batch of events.
-    private let jobs = Mutex<[UnownedJob]>([])
+    private let jobs = Mutex<[UnownedJob]>(Reactor.jobArray())
     /// Whether the thread is (about to be) blocked in `epoll_wait`, so an enqueued job must
     /// wake it; cleared by whoever wakes it.
     private let sleeping = Atomic<Bool>(false)
@@ -136,6 +136,13 @@ final class Reactor: Sendable {
         if wake { Sys.wakerSignal(waker) }
     }
 
+    /// An empty job array with room for 1,024 jobs.
+    private static func jobArray() -> [UnownedJob] {
+        var jobs: [UnownedJob] = []
+        jobs.reserveCapacity(1024)
+        return jobs
+    }
+
     /// Queues a job to run on the reactor's thread, waking it if it sleeps.
     func enqueue(_ job: UnownedJob) {
         jobs.withLock { $0.append(job) }
@@ -147,8 +154,9 @@ final class Reactor: Sendable {
         let executor = self.executor.asUnownedTaskExecutor()
         var ready: [(Registration, UInt32)] = []
         ready.reserveCapacity(events.capacity)
-        var batch: [UnownedJob] = []
-        batch.reserveCapacity(256)
+        // The queue and the batch swap places each round: both start with room, so the steady
+        // state never grows either.
+        var batch = Reactor.jobArray()
         while true {
             var timeout: Int32 = state.withLock { state in
                 guard let next = state.timers.next else {

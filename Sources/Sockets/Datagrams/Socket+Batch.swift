@@ -50,8 +50,18 @@ extension Socket {
     public borrowing func sendBatch(
         _ datagrams: [OutgoingDatagram], flags: MessageFlags = []
     ) throws(SocketError) -> Int {
-        var deadline: Deadline? = nil
         var sent = 0
+        try sendBatch(datagrams, sent: &sent, flags: flags)
+        return sent
+    }
+
+    /// Sends `datagrams` from index `sent` on, advancing `sent` past each datagram the kernel
+    /// took, so that after any error (`.wouldBlock` with `.dontWait` included, which is how the
+    /// async layer resumes) `sent` is the true count.
+    package borrowing func sendBatch(
+        _ datagrams: [OutgoingDatagram], sent: inout Int, flags: MessageFlags
+    ) throws(SocketError) {
+        var deadline: Deadline? = nil
         while sent < datagrams.count {
             // One header build per pass; a pass ends at the first error.
             let (taken, errno) = OutgoingHeaders.with(datagrams[sent...]) { headers in
@@ -85,7 +95,6 @@ extension Socket {
                 throw error
             }
         }
-        return sent
     }
 
     /// The fallback where there is no `sendmmsg`: one `sendto` (or `send`) per datagram from

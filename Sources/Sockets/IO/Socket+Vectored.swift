@@ -83,7 +83,8 @@ extension Socket {
     /// The most buffers one vectored call takes (`IOV_MAX` on Linux and Darwin).
     public static let maxVectors = 1024
 
-    private borrowing func sendVectored(
+    /// One `sendmsg` of `buffers` past their first `skip` bytes, under the timeout.
+    package borrowing func sendVectored(
         _ buffers: [UnsafeRawBufferPointer], skip: Int, flags: MessageFlags,
         deadline: inout Deadline?
     ) throws(SocketError) -> Int {
