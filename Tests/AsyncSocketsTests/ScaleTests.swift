@@ -51,7 +51,8 @@ import Testing
                 #expect(damaged == 0)
                 #expect(total == connections * bytesEach)
             }
-            #expect(await eventually { Reactor.shared.registeredCount <= 1 })  // Only the listener.
+            // (That no registration is left behind is the leak suite's to check: it runs alone, while
+        // the tests here run alongside others that hold sockets of their own.)
         }
     }
 }

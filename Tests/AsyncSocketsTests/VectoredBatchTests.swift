@@ -9,8 +9,10 @@ import Testing
     @Test func vectoredSendAllAndReceiveKeepEveryByte() async throws {
         try await onReactor {
             let listener = try AsyncSocket.listening(on: .ipv4(.loopback, port: 0))
-            let client = try await AsyncSocket.connected(to: try listener.localAddress, timeout: .seconds(10))
-            let server = try await listener.accept()
+            let client = try await AsyncSocket.connected(to: try listener.localAddress, timeout: .seconds(60))
+            var server = try await listener.accept()
+            // Bounded too: if the sender fails, this loop must not wait for it forever.
+            try server.setTimeout(.seconds(60))
             // Three buffers, 12 MiB in all: more than the kernel's buffers hold, so sendAll suspends.
             let parts = [TestPattern.bytes(count: 4 << 20, from: 0), TestPattern.bytes(count: 4 << 20, from: 4 << 20),
                          TestPattern.bytes(count: 4 << 20, from: 8 << 20)]
