@@ -37,8 +37,10 @@ extension AsyncSocket {
             case .ready:
                 seen = registration.sequence(.write)
             case .timedOut:
+                var limit = timeout ?? .zero
+                if timeout == nil, case .after(let own) = self.timeout { limit = own }
                 throw SocketError(.timeout, operation: "connect", target: address.description,
-                                  detail: "timed out after \(timeout ?? .zero)")
+                                  detail: "timed out after \(limit)")
             case .cancelled:
                 throw SocketError(.cancelled, operation: "connect", target: address.description)
             case .closed:

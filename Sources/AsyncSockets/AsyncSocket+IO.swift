@@ -25,7 +25,10 @@ extension AsyncSocket {
         }
         var deadline: Deadline? = nil
         let descriptor = registration.descriptor
-        let wanted = flags.contains(.peek) ? 0 : buffer.count
+        // Only a plain read that came back short proves the queue drained (not a peek, and not
+        // the rarer flags, which read other queues or stop early).
+        let plain = flags.rawValue & ~(MessageFlags.dontWait.rawValue | MessageFlags.waitAll.rawValue) == 0
+        let wanted = plain ? buffer.count : 0
         return try await perform("recv", .read, flags: flags, wanted: wanted, deadline: &deadline) {
             Sys.recvOrErrno(descriptor, base, buffer.count, flags.rawValue)
         }
@@ -183,7 +186,8 @@ extension AsyncSocket {
     ) async throws(SocketError) -> Int {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
         let descriptor = registration.descriptor
-        return try await perform("send", .write, flags: flags, wanted: buffer.count, deadline: &deadline) {
+        let wanted = flags.rawValue & ~MessageFlags.dontWait.rawValue == 0 ? buffer.count : 0
+        return try await perform("send", .write, flags: flags, wanted: wanted, deadline: &deadline) {
             Sys.sendOrErrno(descriptor, base, buffer.count, flags.rawValue)
         }
     }

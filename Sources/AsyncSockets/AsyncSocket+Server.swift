@@ -33,6 +33,8 @@ extension AsyncSocket {
         }
         let socket = Socket(accepted: Int32(accepted))
         try socket.setNonBlocking(true)
-        return AsyncSocket(registration: try Reactor.shared.register(socket, isStream: true), timeout: .blocking)
+        // A connection of the listener's kind (a TCP or Unix stream, or a sequenced-packet one).
+        return AsyncSocket(registration: try Reactor.shared.register(socket, isStream: registration.isStream),
+                           timeout: .blocking)
     }
 }

@@ -45,7 +45,9 @@ public struct AsyncSocket: Sendable {
     public init(_ socket: consuming Socket, timeout: Timeout? = nil) throws(SocketError) {
         let own = timeout ?? socket.timeout
         try socket.setNonBlocking(true)
-        registration = try Reactor.shared.register(socket, isStream: (try? socket.type) == .stream)
+        let family = (try? socket.localAddress)?.family ?? .unix  // Unknown: no short-read shortcut.
+        registration = try Reactor.shared.register(
+            socket, isStream: (try? socket.type) == .stream && family != .unix)
         self.timeout = own
     }
 
@@ -69,7 +71,7 @@ public struct AsyncSocket: Sendable {
     ) throws(SocketError) {
         // Non-blocking from the start and of a known type: no fcntl, no getsockopt.
         let socket = try Socket(family, type, `protocol`, nonBlocking: true)
-        registration = try Reactor.shared.register(socket, isStream: type == .stream)
+        registration = try Reactor.shared.register(socket, isStream: type == .stream && family != .unix)
         timeout = .blocking
     }
 

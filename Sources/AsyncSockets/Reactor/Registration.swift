@@ -67,8 +67,9 @@ final class Registration: Sendable {
     /// Whether the poller has reported a hang-up or an error: then a short read proves nothing
     /// (an end of stream or an error may wait behind the data), so every call is made.
     private let hungUp = Atomic<Bool>(false)
-    /// Whether this is a stream socket, where a short read or write says the queue is drained
-    /// or full (a datagram read is short whenever the datagram is).
+    /// Whether this is a TCP socket, where a short read or write says the queue is drained or
+    /// full (a datagram read is short whenever the datagram is; a Unix stream read stops short
+    /// at passed credentials or descriptors).
     let isStream: Bool
     private let nextWaitID = Atomic<UInt64>(1)
     private let state = Mutex(State())

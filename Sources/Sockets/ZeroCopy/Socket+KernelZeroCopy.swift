@@ -46,7 +46,10 @@ extension Socket {
                     do throws(Errno) {
                         drained += try Sys.splice(pipe.read, output, inPipe - drained, Constants.splice_f_move)
                     } catch {
-                        throw SocketError.system(error, "splice", "descriptor \(output)")
+                        // The caller's descriptor: EBADF here (not open, or not writable) is their
+                        // error to handle, not a bug of the socket's, so no trap.
+                        throw SocketError(.system(error), operation: "splice", target: "descriptor \(output)",
+                                          detail: error == .badDescriptor ? "the output descriptor is not open for writing" : nil)
                     }
                 }
                 moved += inPipe
