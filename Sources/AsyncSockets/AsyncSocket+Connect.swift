@@ -73,7 +73,8 @@ extension AsyncSocket {
     /// every address the host resolves to; all attempts share one deadline.
     ///
     /// The port and host are resolved on the calling thread first (`getaddrinfo` has no async
-    /// form; a numeric host or `localhost` resolves at once); the connects then suspend.
+    /// form; a numeric host or `localhost` resolves at once; on the reactor's executor a slow
+    /// name service holds up every socket's I/O meanwhile); the connects then suspend.
     ///
     /// - Parameters:
     ///   - host: a name or a numeric address.

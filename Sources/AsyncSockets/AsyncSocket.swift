@@ -101,8 +101,7 @@ public struct AsyncSocket: Sendable {
     ///
     /// - Parameter body: the work to do with the socket.
     /// - Returns: what `body` returns.
-    /// - Throws: what `body` throws, or `SocketError` `.system(.badDescriptor)` if
-    ///   the socket was closed.
+    /// - Throws: what `body` throws.
     public borrowing func withSocket<R>(
         _ body: (borrowing Socket) throws(SocketError) -> R
     ) throws(SocketError) -> R {
@@ -144,8 +143,9 @@ public struct AsyncSocket: Sendable {
 
     /// Closes the socket for every copy: shuts down both directions, leaves the reactor, and
     /// resumes any task waiting on it (with `.system(.badDescriptor)`, "the socket was
-    /// closed"). Later operations see end of stream or `EPIPE`, never a reused descriptor: the
-    /// descriptor itself is closed when the last copy goes.
+    /// closed"). Later operations see end of stream or `EPIPE` (`EINVAL` for an accept on a
+    /// listener), never a reused descriptor: the descriptor itself is closed when the last copy
+    /// goes.
     ///
     /// The corresponding C functions are `shutdown`, `epoll_ctl(EPOLL_CTL_DEL)` and (with the
     /// last copy) `close`.

@@ -10,8 +10,9 @@ import Synchronization
 /// Registrations are edge-triggered and persistent: a descriptor is added once, for reading and
 /// writing, when its socket is made async, and removed when the socket closes. Nothing is
 /// re-armed per operation, so a receive whose data is waiting costs only the `recv` itself, and
-/// one that must wait costs no `epoll_ctl`. With no timers due, the thread sleeps in
-/// `epoll_wait` with no timeout: an idle reactor uses no CPU.
+/// one that must wait costs no `epoll_ctl`. With no timers pending, the thread sleeps in
+/// `epoll_wait` with no timeout: an idle reactor uses no CPU (a timer left by a wait that ended
+/// early wakes it once, at its deadline).
 ///
 /// The poller's token for a registration is a slot number and a generation; the slot holds a
 /// weak reference, so a late report for a closed socket finds nothing and is dropped.

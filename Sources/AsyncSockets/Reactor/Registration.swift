@@ -24,8 +24,8 @@ enum Wake: Sendable {
 
 /// A registered socket: the owner of its descriptor, its readiness and its waiters.
 ///
-/// It owns the `Socket`: when the last reference goes (the ``AsyncSocket`` and any
-/// timer), it leaves the reactor and the socket closes. The reactor names it by a slot and a
+/// It owns the `Socket`: when the last ``AsyncSocket`` copy goes, it leaves the reactor and the
+/// socket closes (timers hold it weakly). The reactor names it by a slot and a
 /// generation, not a reference, so a report can never reach a registration that is gone.
 ///
 /// The poller reports readiness edge-triggered, once per change; each report bumps the

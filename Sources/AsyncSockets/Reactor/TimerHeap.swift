@@ -1,5 +1,7 @@
-// The reactor's timers: a binary min-heap of deadlines, at most one entry per waiting direction
-// in the steady state, so its storage is reused and it allocates nothing once grown.
+// The reactor's timers: a binary min-heap of deadlines. A waiting direction arms one entry; a
+// later wait with a later deadline reuses it (re-armed when it comes up). Entries of waits that
+// ended early, or of closed sockets (held weakly), stay until their deadline and are dropped
+// then, so the heap holds about one entry per socket per timeout period.
 
 import Sockets
 
