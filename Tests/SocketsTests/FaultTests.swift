@@ -72,7 +72,8 @@ final class Shared<Value: Sendable>: @unchecked Sendable {
     @Test func aTinySendBufferForcesPartialWritesAndEveryByteArrives() throws {
         let result = Shared((count: 0, intact: false))
         let total = 8 << 20
-        let server = try TestServer.sink(seed: 4) { result.value = ($0, $1) }
+        // Bounded, but generous: under ThreadSanitizer 8 MiB through a 1 KiB buffer is slow.
+        let server = try TestServer.sink(seed: 4, lifetime: .seconds(600)) { result.value = ($0, $1) }
         let socket = try Socket.connected(to: server.address, timeout: .seconds(5))
         try socket.setSendBufferSize(1024)
         try socket.sendAll(TestPattern.bytes(count: total, seed: 4))
@@ -83,9 +84,9 @@ final class Shared<Value: Sendable>: @unchecked Sendable {
 
     @Test func aSignalStormLosesNothing() throws {
         let total = 8 << 20
-        let source = try TestServer.source(bytes: total, seed: 6)
+        let source = try TestServer.source(bytes: total, seed: 6, lifetime: .seconds(600))
         let sunk = Shared((count: 0, intact: false))
-        let sink = try TestServer.sink(seed: 7) { sunk.value = ($0, $1) }
+        let sink = try TestServer.sink(seed: 7, lifetime: .seconds(600)) { sunk.value = ($0, $1) }
         let backlog = try FullBacklogListener()
         let storm = try #require(signal_storm_start(200))
         var signals: Int64 = 0

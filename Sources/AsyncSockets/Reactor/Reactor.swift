@@ -46,7 +46,7 @@ final class Reactor: Sendable {
     private let suspensionCount = Atomic<Int>(0)
     /// Jobs of tasks that prefer the reactor's thread (``ReactorExecutor``), run after each
     /// batch of events.
-    private let jobs = Mutex<[UnownedJob]>(Reactor.jobArray())
+    private let jobs = Locked<[UnownedJob]>(Reactor.jobArray())
     /// Whether the thread is (about to be) blocked in `epoll_wait`, so an enqueued job must
     /// wake it; cleared by whoever wakes it.
     private let sleeping = Atomic<Bool>(false)
@@ -54,7 +54,7 @@ final class Reactor: Sendable {
     private let waker: Int32
     /// The executor that runs jobs on this reactor's thread.
     let executor: ReactorExecutor
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     private init() throws(SocketError) {
         executor = ReactorExecutor()

@@ -54,7 +54,7 @@ final class Registration: Sendable {
 
     let descriptor: Int32
     /// The socket; taken out only by an explicit close.
-    private let owner: Mutex<Socket?>
+    private let owner: Locked<Socket?>
     /// The reactor's slot and generation for this registration (its poller token).
     let token: UInt64
     private let readSequence = Atomic<UInt64>(0)
@@ -72,13 +72,13 @@ final class Registration: Sendable {
     /// at passed credentials or descriptors).
     let isStream: Bool
     private let nextWaitID = Atomic<UInt64>(1)
-    private let state = Mutex(State())
+    private let state = Locked(State())
     let reactor: Reactor
 
     init(_ socket: consuming Socket, isStream: Bool, token: UInt64, reactor: Reactor) {
         descriptor = socket.descriptor
         self.isStream = isStream
-        owner = Mutex(socket)
+        owner = Locked(Optional(socket))
         self.token = token
         self.reactor = reactor
     }
