@@ -38,7 +38,7 @@ func eventually(_ limit: Duration = .seconds(10), _ condition: () -> Bool) async
                     echoed += count
                 }
             }()
-            let client = try await AsyncSocket.connected(to: address, timeout: .seconds(10))
+            let client = try await AsyncSocket.connected(to: address, timeout: .seconds(120))
             let message = TestPattern.bytes(count: 100_000)
             async let sent: Void = client.sendAll(message)
             var back: [UInt8] = []
@@ -59,8 +59,8 @@ func eventually(_ limit: Duration = .seconds(10), _ condition: () -> Bool) async
 
     @Test func receiveLoopChecksumsAStream() async throws {
         try await onReactor {
-            let server = try TestServer.source(bytes: 8 << 20, connections: 1, lifetime: .seconds(300))
-            let socket = try await AsyncSocket.connected(to: server.address, timeout: .seconds(10))
+            let server = try TestServer.source(bytes: 4 << 20, connections: 1, lifetime: .seconds(300))
+            let socket = try await AsyncSocket.connected(to: server.address, timeout: .seconds(120))
             var buffer = ReceiveBuffer(capacity: 64 * 1024)
             var offset = 0
             var intact = true
@@ -68,14 +68,14 @@ func eventually(_ limit: Duration = .seconds(10), _ condition: () -> Bool) async
                 chunk.withUnsafeBytes { intact = intact && TestPattern.matches($0, at: offset) }
                 offset += chunk.byteCount
             }
-            #expect(total == 8 << 20 && intact)
+            #expect(total == 4 << 20 && intact)
         }
     }
 
     @Test func receiveAllReturnsAShortReply() async throws {
         try await onReactor {
             let server = try TestServer.source(bytes: 1000, connections: 1, lifetime: .seconds(30))
-            let socket = try await AsyncSocket.connected(to: server.address, timeout: .seconds(10))
+            let socket = try await AsyncSocket.connected(to: server.address, timeout: .seconds(120))
             let reply = try await socket.receiveAll(maxCount: 1 << 20)
             #expect(reply == TestPattern.bytes(count: 1000))
         }
@@ -85,7 +85,7 @@ func eventually(_ limit: Duration = .seconds(10), _ condition: () -> Bool) async
         try await onReactor {
             let closed = try closedLoopbackPort()
             await #expect {
-                _ = try await AsyncSocket.connected(to: closed, timeout: .seconds(5))
+                _ = try await AsyncSocket.connected(to: closed, timeout: .seconds(120))
             } throws: { ($0 as? SocketError)?.kind == .system(.connectionRefused) }
         }
     }
@@ -93,7 +93,7 @@ func eventually(_ limit: Duration = .seconds(10), _ condition: () -> Bool) async
     @Test func aResetMidStreamDeliversEveryByteBeforeIt() async throws {
         try await onReactor {
             let server = try TestServer.reset(after: 50_000, waitForRequest: true)
-            let socket = try await AsyncSocket.connected(to: server.address, timeout: .seconds(10))
+            let socket = try await AsyncSocket.connected(to: server.address, timeout: .seconds(120))
             try await socket.sendAll([1])
             var buffer = ReceiveBuffer(capacity: 4096)
             var received = 0
@@ -124,12 +124,12 @@ func eventually(_ limit: Duration = .seconds(10), _ condition: () -> Bool) async
         try await onReactor {
             let counted = Shared(-1)
             let server = try TestServer.halfClose(bytes: 100_000) { counted.value = $0 }
-            let socket = try await AsyncSocket.connected(to: server.address, timeout: .seconds(10))
+            let socket = try await AsyncSocket.connected(to: server.address, timeout: .seconds(120))
             var buffer = ReceiveBuffer(capacity: 8192)
             #expect(try await socket.receiveAll(using: &buffer) { _ in } == 100_000)
             try await socket.sendAll(TestPattern.bytes(count: 5000))
             try socket.shutdown(.write)
-            try server.wait(timeout: .seconds(10))
+            try server.wait(timeout: .seconds(120))
             #expect(counted.value == 5000)
         }
     }
@@ -137,7 +137,7 @@ func eventually(_ limit: Duration = .seconds(10), _ condition: () -> Bool) async
     @Test func sendToAClosedPeerIsBrokenPipeNotASignal() async throws {
         try await onReactor {
             let listener = try AsyncSocket.listening(on: .ipv4(.loopback, port: 0))
-            let client = try await AsyncSocket.connected(to: try listener.localAddress, timeout: .seconds(5))
+            let client = try await AsyncSocket.connected(to: try listener.localAddress, timeout: .seconds(120))
             do {
                 let server = try await listener.accept()
                 server.close()
@@ -155,7 +155,7 @@ func eventually(_ limit: Duration = .seconds(10), _ condition: () -> Bool) async
     @Test func dontWaitAndNonBlockingSayWouldBlock() async throws {
         try await onReactor {
             let server = try TestServer.silent(lifetime: .seconds(120))
-            var socket = try await AsyncSocket.connected(to: server.address, timeout: .seconds(5))
+            var socket = try await AsyncSocket.connected(to: server.address, timeout: .seconds(120))
             await #expect {
                 _ = try await socket.receive(maxCount: 10, flags: .dontWait)
             } throws: { ($0 as? SocketError)?.kind == .wouldBlock }

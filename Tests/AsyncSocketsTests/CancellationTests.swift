@@ -127,12 +127,12 @@ import Testing
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<8 {
                     group.addTask {
-                        let socket = try await AsyncSocket.connected(to: server.address, timeout: .seconds(15))
+                        let socket = try await AsyncSocket.connected(to: server.address, timeout: .seconds(120))
                         _ = try? await socket.receive(maxCount: 1)
                     }
                 }
                 let echo = try TestServer.echo(lifetime: .seconds(120))
-                let socket = try await AsyncSocket.connected(to: echo.address, timeout: .seconds(10))
+                let socket = try await AsyncSocket.connected(to: echo.address, timeout: .seconds(120))
                 try await socket.sendAll([1, 2, 3])
                 #expect(try await socket.receive(maxCount: 3) == [1, 2, 3])
                 group.cancelAll()
@@ -199,7 +199,7 @@ func socketError<Success: Sendable>(of task: Task<Success, any Error>) async -> 
     @Test func aSecondReceiverIsRefusedNotHung() async throws {
         try await onReactor {
             let server = try TestServer.silent(lifetime: .seconds(120))
-            let socket = try await AsyncSocket.connected(to: server.address, timeout: .seconds(10))
+            let socket = try await AsyncSocket.connected(to: server.address, timeout: .seconds(120))
             let first = Task(executorPreference: AsyncSocket.reactorExecutor) { try await socket.receive(maxCount: 10) }
             #expect(await eventually { socket.registration.isWaiting(.read) })
             await #expect {
@@ -216,7 +216,7 @@ func socketError<Success: Sendable>(of task: Task<Success, any Error>) async -> 
     @Test func oneTaskReceivesWhileAnotherSends() async throws {
         try await onReactor {
             let echo = try TestServer.echo(lifetime: .seconds(120))
-            let socket = try await AsyncSocket.connected(to: echo.address, timeout: .seconds(10))
+            let socket = try await AsyncSocket.connected(to: echo.address, timeout: .seconds(120))
             let message = TestPattern.bytes(count: 1 << 20)
             async let sent: Void = socket.sendAll(message)
             var back = 0

@@ -9,7 +9,7 @@ import Testing
     @Test func aThousandConcurrentConnectionsEachChecksummed() async throws {
         try await onReactor {
             let connections = 1000
-            let bytesEach = 64 * 1024
+            let bytesEach = 16 * 1024
             let listener = try AsyncSocket.listening(on: .ipv4(.loopback, port: 0), backlog: connections)
             let address = try listener.localAddress
             try await withThrowingTaskGroup(of: Int.self) { group in
