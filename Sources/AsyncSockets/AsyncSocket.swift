@@ -105,12 +105,7 @@ public struct AsyncSocket: Sendable {
     public borrowing func withSocket<R>(
         _ body: (borrowing Socket) throws(SocketError) -> R
     ) throws(SocketError) -> R {
-        try registration.withSocket { (socket) throws(SocketError) -> R in
-            switch socket {
-            case .some(let socket): return try body(socket)
-            case .none: throw SocketError(.system(.badDescriptor), operation: "socket", detail: "the socket is closed")
-            }
-        }
+        try registration.withSocket(body)
     }
 
     /// The address this socket is bound to.
@@ -155,21 +150,11 @@ public struct AsyncSocket: Sendable {
 
     /// The error for a failed call, naming the peer where there is one.
     func failure(_ errno: Errno, _ operation: StaticString) -> SocketError {
-        registration.withSocket { socket in
-            switch socket {
-            case .some(let socket): socket.failure(errno, operation)
-            case .none: SocketError(.system(errno), operation: operation.description)
-            }
-        }
+        registration.withSocket { socket in socket.failure(errno, operation) }
     }
 
     /// The peer's address as text, for errors.
     var peerText: String? {
-        registration.withSocket { socket in
-            switch socket {
-            case .some(let socket): socket.peerText
-            case .none: nil
-            }
-        }
+        registration.withSocket { socket in socket.peerText }
     }
 }

@@ -53,8 +53,8 @@ final class Registration: Sendable {
     }
 
     let descriptor: Int32
-    /// The socket; taken out only by an explicit close.
-    private let owner: Locked<Socket?>
+    /// The socket; it closes with this registration.
+    private let owner: Locked<Socket>
     /// The reactor's slot and generation for this registration (its poller token).
     let token: UInt64
     private let readSequence = Atomic<UInt64>(0)
@@ -78,7 +78,7 @@ final class Registration: Sendable {
     init(_ socket: consuming Socket, isStream: Bool, token: UInt64, reactor: Reactor) {
         descriptor = socket.descriptor
         self.isStream = isStream
-        owner = Locked(Optional(socket))
+        owner = Locked(socket)
         self.token = token
         self.reactor = reactor
     }
@@ -88,8 +88,8 @@ final class Registration: Sendable {
         reactor.forget(self, removingFromPoller: false)
     }
 
-    /// Calls `body` with the socket (`nil` once closed).
-    func withSocket<R, E: Error>(_ body: (borrowing Socket?) throws(E) -> R) throws(E) -> R {
+    /// Calls `body` with the socket.
+    func withSocket<R, E: Error>(_ body: (borrowing Socket) throws(E) -> R) throws(E) -> R {
         try owner.withLock { (socket) throws(E) -> R in try body(socket) }
     }
 
@@ -99,7 +99,7 @@ final class Registration: Sendable {
     /// under a copy still in use.
     func close() {
         reactor.forget(self)
-        _ = try? withSocket { (socket) throws(SocketError) in try socket?.shutdown(.both) }
+        _ = try? withSocket { (socket) throws(SocketError) in try socket.shutdown(.both) }
         let waiters: [Waiter?] = state.withLock { state in
             state.closed = true
             let waiters = state.waiters
