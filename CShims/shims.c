@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <netinet/udp.h>
 #include <pthread.h>
 #if defined(__linux__)
 #include <sys/sendfile.h>
@@ -283,6 +284,108 @@ const int32_t cshims_MSG_WAITFORONE = 0;
 const int32_t cshims_MSG_ERRQUEUE = MSG_ERRQUEUE;
 #else
 const int32_t cshims_MSG_ERRQUEUE = 0;
+#endif
+
+#if defined(SOL_UDP)
+const int32_t cshims_SOL_UDP = SOL_UDP;
+#else
+const int32_t cshims_SOL_UDP = -1;
+#endif
+#if defined(UDP_SEGMENT)
+const int32_t cshims_UDP_SEGMENT = UDP_SEGMENT;
+#else
+const int32_t cshims_UDP_SEGMENT = -1;
+#endif
+#if defined(UDP_GRO)
+const int32_t cshims_UDP_GRO = UDP_GRO;
+#else
+const int32_t cshims_UDP_GRO = -1;
+#endif
+#if defined(SO_PROTOCOL)
+const int32_t cshims_SO_PROTOCOL = SO_PROTOCOL;
+#else
+const int32_t cshims_SO_PROTOCOL = -1;
+#endif
+#if defined(SO_DOMAIN)
+const int32_t cshims_SO_DOMAIN = SO_DOMAIN;
+#else
+const int32_t cshims_SO_DOMAIN = -1;
+#endif
+#if defined(SO_TIMESTAMPNS)
+const int32_t cshims_SO_TIMESTAMPNS = SO_TIMESTAMPNS;
+#else
+const int32_t cshims_SO_TIMESTAMPNS = -1;
+#endif
+#if defined(IP_PKTINFO)
+const int32_t cshims_IP_PKTINFO = IP_PKTINFO;
+#else
+const int32_t cshims_IP_PKTINFO = -1;
+#endif
+#if defined(IP_TOS)
+const int32_t cshims_IP_TOS = IP_TOS;
+#else
+const int32_t cshims_IP_TOS = -1;
+#endif
+#if defined(IP_RECVTOS)
+const int32_t cshims_IP_RECVTOS = IP_RECVTOS;
+#else
+const int32_t cshims_IP_RECVTOS = -1;
+#endif
+#if defined(IP_RECVERR)
+const int32_t cshims_IP_RECVERR = IP_RECVERR;
+#else
+const int32_t cshims_IP_RECVERR = -1;
+#endif
+#if defined(IP_MTU_DISCOVER)
+const int32_t cshims_IP_MTU_DISCOVER = IP_MTU_DISCOVER;
+#else
+const int32_t cshims_IP_MTU_DISCOVER = -1;
+#endif
+#if defined(IP_MTU)
+const int32_t cshims_IP_MTU = IP_MTU;
+#else
+const int32_t cshims_IP_MTU = -1;
+#endif
+#if defined(IPV6_RECVPKTINFO)
+const int32_t cshims_IPV6_RECVPKTINFO = IPV6_RECVPKTINFO;
+#else
+const int32_t cshims_IPV6_RECVPKTINFO = -1;
+#endif
+#if defined(IPV6_PKTINFO)
+const int32_t cshims_IPV6_PKTINFO = IPV6_PKTINFO;
+#else
+const int32_t cshims_IPV6_PKTINFO = -1;
+#endif
+#if defined(IPV6_TCLASS)
+const int32_t cshims_IPV6_TCLASS = IPV6_TCLASS;
+#else
+const int32_t cshims_IPV6_TCLASS = -1;
+#endif
+#if defined(IPV6_RECVTCLASS)
+const int32_t cshims_IPV6_RECVTCLASS = IPV6_RECVTCLASS;
+#else
+const int32_t cshims_IPV6_RECVTCLASS = -1;
+#endif
+#if defined(IPV6_RECVERR)
+const int32_t cshims_IPV6_RECVERR = IPV6_RECVERR;
+#else
+const int32_t cshims_IPV6_RECVERR = -1;
+#endif
+#if defined(IPV6_MTU_DISCOVER)
+const int32_t cshims_IPV6_MTU_DISCOVER = IPV6_MTU_DISCOVER;
+#else
+const int32_t cshims_IPV6_MTU_DISCOVER = -1;
+#endif
+#if defined(IPV6_MTU)
+const int32_t cshims_IPV6_MTU = IPV6_MTU;
+#else
+const int32_t cshims_IPV6_MTU = -1;
+#endif
+#if defined(__linux__)
+_Static_assert(sizeof(cshims_in_pktinfo) == sizeof(struct in_pktinfo), "in_pktinfo layout");
+_Static_assert(offsetof(cshims_in_pktinfo, addr) == offsetof(struct in_pktinfo, ipi_addr), "in_pktinfo layout");
+_Static_assert(sizeof(cshims_in6_pktinfo) == sizeof(struct in6_pktinfo), "in6_pktinfo layout");
+_Static_assert(offsetof(cshims_in6_pktinfo, ifindex) == offsetof(struct in6_pktinfo, ipi6_ifindex), "in6_pktinfo layout");
 #endif
 
 ssize_t cshims_recvmsg(int32_t fd, struct msghdr *message, int32_t flags) {

@@ -215,6 +215,45 @@ extern const int32_t cshims_MSG_ZEROCOPY;
 extern const int32_t cshims_MSG_ERRQUEUE;
 extern const int32_t cshims_MSG_WAITFORONE;
 
+// MARK: - Datagram offload, metadata and the error queue
+//
+// UDP segmentation offload (`UDP_SEGMENT`) and coalesced receive (`UDP_GRO`) are Linux-only;
+// the per-datagram options are spelled differently or missing elsewhere. -1 where absent.
+
+extern const int32_t cshims_SOL_UDP;
+extern const int32_t cshims_UDP_SEGMENT;
+extern const int32_t cshims_UDP_GRO;
+extern const int32_t cshims_SO_PROTOCOL;
+extern const int32_t cshims_SO_DOMAIN;
+extern const int32_t cshims_SO_TIMESTAMPNS;
+extern const int32_t cshims_IP_PKTINFO;
+extern const int32_t cshims_IP_TOS;
+extern const int32_t cshims_IP_RECVTOS;
+extern const int32_t cshims_IP_RECVERR;
+extern const int32_t cshims_IP_MTU_DISCOVER;
+extern const int32_t cshims_IP_MTU;
+extern const int32_t cshims_IPV6_RECVPKTINFO;
+extern const int32_t cshims_IPV6_PKTINFO;
+extern const int32_t cshims_IPV6_TCLASS;
+extern const int32_t cshims_IPV6_RECVTCLASS;
+extern const int32_t cshims_IPV6_RECVERR;
+extern const int32_t cshims_IPV6_MTU_DISCOVER;
+extern const int32_t cshims_IPV6_MTU;
+
+/// `struct in_pktinfo` (Linux): glibc declares it only under `_GNU_SOURCE`, which the Swift
+/// importer does not define. The layout is checked against the real one in shims.c.
+typedef struct {
+    int32_t ifindex;
+    uint32_t spec_dst;  // network byte order
+    uint32_t addr;      // network byte order
+} cshims_in_pktinfo;
+
+/// `struct in6_pktinfo`, for the same reason; checked in shims.c.
+typedef struct {
+    uint8_t addr[16];
+    uint32_t ifindex;
+} cshims_in6_pktinfo;
+
 // MARK: - Readiness (the async layer's reactor)
 //
 // Linux has epoll and eventfd; elsewhere these return -1 with ENOSYS (kqueue on Darwin is the

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The one owner of a socket descriptor: closed exactly once, by `deinit` or by ``close()``.
 ///
 /// `Socket` is `~Copyable`, so a descriptor cannot be closed twice or used after close: the
@@ -7,8 +9,15 @@
 ///     let socket = try Socket(.ipv4, .stream)
 ///     try socket.connect(to: SocketAddress("127.0.0.1:8080"), timeout: .seconds(2))
 public struct Socket: ~Copyable, Sendable {
+    /// The descriptor, closed when this socket ends.
+    private let owned: OwnedDescriptor
+
     /// The descriptor this socket owns.
-    package let descriptor: Int32
+    package var descriptor: Int32 { owned.descriptor }
+
+    /// What the datagram send path has learned about this socket (see ``datagramSendPath``):
+    /// whether it is UDP, and whether the kernel refused segmentation offload on it.
+    let offload = Atomic<UInt8>(OffloadState.unknown.rawValue)
 
     /// How long operations may wait; see ``setTimeout(_:)``.
     public private(set) var timeout: Timeout
@@ -26,7 +35,7 @@ public struct Socket: ~Copyable, Sendable {
         _ family: AddressFamily, _ type: SocketType, _ protocol: SocketProtocol = .default
     ) throws(SocketError) {
         do throws(Errno) {
-            descriptor = try Sys.socket(family.rawValue, type.rawValue, `protocol`.rawValue)
+            owned = OwnedDescriptor(try Sys.socket(family.rawValue, type.rawValue, `protocol`.rawValue))
         } catch {
             throw .system(error, "socket", "\(family) \(type)")
         }
@@ -51,7 +60,7 @@ public struct Socket: ~Copyable, Sendable {
                 throw .system(error, "fcntl")
             }
         }
-        descriptor = created
+        owned = OwnedDescriptor(created)
         timeout = .blocking
     }
 
@@ -80,18 +89,14 @@ public struct Socket: ~Copyable, Sendable {
             throw SocketError(.system(error), operation: "adopt", target: "descriptor \(descriptor)",
                               detail: detail)
         }
-        self.descriptor = descriptor
+        owned = OwnedDescriptor(descriptor)
         timeout = flags & Constants.o_nonblock != 0 ? .nonBlocking : .blocking
     }
 
     /// An accepted descriptor, already known to be open and blocking.
     package init(accepted descriptor: Int32) {
-        self.descriptor = descriptor
+        owned = OwnedDescriptor(descriptor)
         timeout = .blocking
-    }
-
-    deinit {
-        try? Sys.close(descriptor)
     }
 
     /// Closes the socket now and reports the error that `deinit` would have to ignore.
@@ -102,16 +107,12 @@ public struct Socket: ~Copyable, Sendable {
     ///
     /// The corresponding C function is `close`.
     public consuming func close() throws(SocketError) {
-        let descriptor = self.descriptor
-        discard self
-        do throws(Errno) { try Sys.close(descriptor) } catch { throw .system(error, "close") }
+        do throws(Errno) { try owned.close() } catch { throw .system(error, "close") }
     }
 
     /// Gives up ownership: returns the descriptor, which the caller must now close.
     public consuming func releaseDescriptor() -> Int32 {
-        let descriptor = self.descriptor
-        discard self
-        return descriptor
+        owned.release()
     }
 
     /// Calls `body` with the raw descriptor, for calls this library does not wrap. Do not close

@@ -24,12 +24,17 @@ public struct DatagramBatch: ~Copyable {
     ///   - captureSenders: whether each datagram's sender address is recorded (the kernel
     ///     copies one address per datagram); turn it off on a connected socket, where the
     ///     sender is known, to save that copy. ``sender(at:)`` is then `nil`.
-    public init(slots: Int, slotSize: Int, captureSenders: Bool = true) {
+    ///   - metadata: whether each slot gets room for control messages, so that
+    ///     ``metadata(at:)`` reports what the socket's options ask for (destination,
+    ///     interface, ECN bits, timestamp) and, with coalescing on, the segment size. Needed
+    ///     on a socket with ``Socket/setReceiveCoalescing(_:)``; give such slots 65,535 bytes.
+    public init(slots: Int, slotSize: Int, captureSenders: Bool = true, metadata: Bool = false) {
         precondition(slots > 0 && slotSize > 0, "a DatagramBatch needs at least one slot of one byte")
         self.slots = slots
         self.slotSize = slotSize
         arena = .allocate(byteCount: slots * slotSize, alignment: 64)
-        headers = BatchHeaders(arena: arena, slots: slots, slotSize: slotSize, captureSenders: captureSenders)
+        headers = BatchHeaders(arena: arena, slots: slots, slotSize: slotSize, captureSenders: captureSenders,
+                               metadata: metadata)
     }
 
     deinit { arena.deallocate() }
@@ -67,5 +72,30 @@ public struct DatagramBatch: ~Copyable {
     public func withDatagram<R, E: Error>(at index: Int, _ body: (RawSpan) throws(E) -> R) throws(E) -> R {
         let bytes = UnsafeRawBufferPointer(start: arena + index * slotSize, count: length(at: index))
         return try body(bytes.bytes)
+    }
+
+    /// The metadata of slot `index` of the last receive: its length, sender, truncation, and
+    /// (for a batch made with `metadata: true`) what the socket's options report, including
+    /// the segment size of coalesced datagrams.
+    ///
+    /// - Parameter index: the slot, from 0 to ``count`` - 1.
+    public func metadata(at index: Int) -> ReceivedDatagram {
+        precondition(index >= 0 && index < count, "no datagram \(index) in this batch")
+        return headers.metadata(index, slotSize: slotSize)
+    }
+
+    /// Calls `body` with each datagram of slot `index`, borrowed from the arena: one, or with
+    /// coalescing, every datagram of the slot in order (the last may be shorter).
+    ///
+    /// - Parameters:
+    ///   - index: the slot, from 0 to ``count`` - 1.
+    ///   - body: reads one datagram, valid only during the call.
+    /// - Throws: what `body` throws.
+    public func forEachSegment<E: Error>(at index: Int, _ body: (RawSpan) throws(E) -> Void) throws(E) {
+        let segments = metadata(at: index).segments
+        let base = UnsafeRawPointer(arena + index * slotSize)
+        for range in segments {
+            try body(UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count).bytes)
+        }
     }
 }

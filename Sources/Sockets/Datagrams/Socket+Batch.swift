@@ -35,6 +35,14 @@ extension Socket {
     /// Sends many datagrams, each to its own destination (or on a connected socket), with as
     /// few system calls as the kernel allows.
     ///
+    /// On a UDP socket whose ``datagramSendPath`` is ``DatagramSendPath/segmentationOffload``,
+    /// each run of equal-sized datagrams to one destination with the same metadata (up to 64
+    /// and 65,507 bytes; the last of a run may be shorter) leaves as one segmented message,
+    /// and a datagram with its own ``OutgoingDatagram/segmentSize`` asks for it: a whole batch
+    /// of 1,200-byte datagrams to one peer is one system call carrying a few messages. If the
+    /// kernel or the route refuses segmentation (`EIO`, `EINVAL`, `ENOPROTOOPT`), the socket
+    /// remembers it and the rest goes out one message per datagram: nothing is dropped.
+    ///
     /// Cost: one `sendmmsg` on Linux for the whole batch when the socket can take it (the
     /// headers are built on the stack; the bytes are borrowed, not copied); elsewhere one
     /// `sendto` per datagram.
@@ -42,9 +50,10 @@ extension Socket {
     /// - Parameters:
     ///   - datagrams: the datagrams, each with its destination (or none on a connected socket).
     ///   - flags: `MSG_*` flags.
-    /// - Returns: how many datagrams were sent: all of them, or the call throws.
+    /// - Returns: how many of `datagrams` were sent: all of them, or the call throws.
     /// - Throws: ``SocketError`` whose ``SocketError/bytesTransferred`` counts the bytes of
-    ///   the datagrams sent before the failure and whose detail names how many were sent.
+    ///   the datagrams sent before the failure and whose detail names how many were sent;
+    ///   `.system(.invalidArgument)` before sending anything for a bad segment size.
     ///
     /// The corresponding C function is `sendmmsg`.
     public borrowing func sendBatch(
@@ -61,24 +70,40 @@ extension Socket {
     package borrowing func sendBatch(
         _ datagrams: [OutgoingDatagram], sent: inout Int, flags: MessageFlags
     ) throws(SocketError) {
+        for datagram in datagrams[sent...] { try datagram.validateSegments("sendmmsg") }
         var deadline: Deadline? = nil
         while sent < datagrams.count {
+            let state = offloadState
+            let grouping = state.usesOffload
+            if !grouping && datagrams[sent].segmentSize != nil {
+                // Its segments go out apart; `send` counts them and reports a partial send.
+                do throws(SocketError) { _ = try send(datagrams[sent], flags: flags) } catch {
+                    throw batchFailure(error, datagrams, sent: sent, partial: error.bytesTransferred)
+                }
+                sent += 1
+                continue
+            }
             // One header build per pass; a pass ends at the first error.
-            let (taken, errno) = OutgoingHeaders.with(datagrams[sent...]) { headers in
-                var taken = 0
-                while taken < headers.count {
+            let (taken, errno, segmentedFailed) = OutgoingHeaders.with(
+                datagrams[sent...], grouping: grouping, ipv6Socket: state.contains(.ipv6)
+            ) { headers in
+                var messages = 0
+                while messages < headers.count {
                     do throws(Errno) {
-                        taken += try Sys.sendBatch(descriptor, headers, from: taken, flags.rawValue)
+                        messages += try Sys.sendBatch(descriptor, headers, from: messages, flags.rawValue)
                     } catch {
-                        return (taken, Optional(error))
+                        return (headers.datagrams(inFirst: messages), Optional(error), headers.isSegmented(messages))
                     }
                 }
-                return (taken, nil)
+                return (headers.datagrams(inFirst: messages), nil, false)
             }
             sent += taken
             guard let errno else { continue }
             do throws(SocketError) {
                 switch errno {
+                case let code where segmentedFailed
+                    && (code == .ioError || code == .invalidArgument || code == .optionNotAvailable):
+                    noteOffloadRefused()
                 case .wouldBlock where taken == 0:
                     try waitAfterWouldBlock("sendmmsg", .writable, flags: flags, deadline: &deadline)
                 case .notImplemented:
@@ -86,15 +111,23 @@ extension Socket {
                 case .wouldBlock:
                     continue
                 default:
-                    throw failure(errno, "sendmmsg")
+                    throw annotated(failure(errno, "sendmmsg"), sendingTo: datagrams[sent].destination)
                 }
             } catch {
-                var error = error
-                error.bytesTransferred = datagrams[..<sent].reduce(0) { $0 + $1.bytes.count }
-                error.detail = "\(error.reason) after \(sent) of \(datagrams.count) datagrams"
-                throw error
+                throw batchFailure(error, datagrams, sent: sent, partial: 0)
             }
         }
+    }
+
+    /// `error` with the bytes of the first `sent` datagrams (plus `partial` bytes of the next)
+    /// and the count in words.
+    private func batchFailure(
+        _ error: SocketError, _ datagrams: [OutgoingDatagram], sent: Int, partial: Int
+    ) -> SocketError {
+        var error = error
+        error.bytesTransferred = datagrams[..<sent].reduce(0) { $0 + $1.bytes.count } + partial
+        error.detail = "\(error.reason) after \(sent) of \(datagrams.count) datagrams"
+        return error
     }
 
     /// The fallback where there is no `sendmmsg`: one `sendto` (or `send`) per datagram from

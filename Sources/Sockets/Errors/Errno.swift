@@ -35,6 +35,9 @@ public struct Errno: Error, RawRepresentable, Hashable, Sendable, CustomStringCo
     public static let badAddress = Errno(rawValue: Constants.efault)
     /// `EINVAL`: an argument is invalid.
     public static let invalidArgument = Errno(rawValue: Constants.einval)
+    /// `EIO`: an input/output error; for a segmented UDP send, the route's device cannot
+    /// offload it.
+    public static let ioError = Errno(rawValue: Constants.eio)
     /// `EMFILE`: the process has too many open descriptors.
     public static let tooManyOpenFiles = Errno(rawValue: Constants.emfile)
     /// `EPIPE`: the peer has closed the connection for writing.
@@ -123,6 +126,10 @@ extension Errno {
     /// `EFAULT`: use ``badAddress``.
     @available(*, unavailable, renamed: "badAddress")
     public static var EFAULT: Errno { badAddress }
+
+    /// `EIO`: use ``ioError``.
+    @available(*, unavailable, renamed: "ioError")
+    public static var EIO: Errno { ioError }
 
     /// `EINVAL`: use ``invalidArgument``.
     @available(*, unavailable, renamed: "invalidArgument")

@@ -13,14 +13,21 @@ import Darwin
 final class BatchHeaders {
     let slots: Int
     let captureSenders: Bool
+    /// Control-message room per slot, 0 without metadata.
+    let controlSpace: Int
     let messages: UnsafeMutablePointer<cshims_mmsghdr>
+    private let control: UnsafeMutableRawPointer?
     private let vectors: UnsafeMutablePointer<iovec>
     private let names: UnsafeMutablePointer<sockaddr_storage>
 
     /// Headers for `slots` slots of `slotSize` bytes each, starting at `arena`.
-    init(arena: UnsafeMutableRawPointer, slots: Int, slotSize: Int, captureSenders: Bool) {
+    init(arena: UnsafeMutableRawPointer, slots: Int, slotSize: Int, captureSenders: Bool, metadata: Bool) {
         self.slots = slots
         self.captureSenders = captureSenders
+        controlSpace = metadata ? DatagramControl.receiveSpace : 0
+        control = metadata
+            ? .allocate(byteCount: slots * DatagramControl.receiveSpace, alignment: MemoryLayout<cmsghdr>.alignment)
+            : nil
         messages = .allocate(capacity: max(slots, 1))
         vectors = .allocate(capacity: max(slots, 1))
         names = .allocate(capacity: max(slots, 1))
@@ -34,6 +41,7 @@ final class BatchHeaders {
         messages.deallocate()
         vectors.deallocate()
         names.deallocate()
+        control?.deallocate()
     }
 
     /// Resets every header for a receive: full-size slots and room for each sender's address.
@@ -45,6 +53,10 @@ final class BatchHeaders {
             if captureSenders {
                 header.msg_name = UnsafeMutableRawPointer(names + index)
                 header.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            }
+            if let control {
+                header.msg_control = control + index * controlSpace
+                header.msg_controllen = numericCast(controlSpace)
             }
             messages[index] = cshims_mmsghdr(msg_hdr: header, msg_len: 0)
         }
@@ -58,6 +70,21 @@ final class BatchHeaders {
         messages[index].msg_hdr.msg_flags & Constants.msg_trunc != 0
     }
 
+    /// The metadata of slot `index` from its control messages (only the sender and flags
+    /// without metadata room).
+    func metadata(_ index: Int, slotSize: Int) -> ReceivedDatagram {
+        var metadata = ReceivedDatagram(count: min(length(index), slotSize))
+        metadata.sender = sender(index)
+        metadata.isTruncated = isTruncated(index)
+        let header = messages[index].msg_hdr
+        metadata.isMetadataTruncated = header.msg_flags & Constants.msg_ctrunc != 0
+        if let control {
+            DatagramControl.read(UnsafeRawBufferPointer(start: control + index * controlSpace, count: controlSpace),
+                                 length: Int(header.msg_controllen), into: &metadata)
+        }
+        return metadata
+    }
+
     /// The sender of datagram `index`.
     func sender(_ index: Int) -> SocketAddress? {
         guard captureSenders else { return nil }
@@ -68,39 +95,6 @@ final class BatchHeaders {
     func receive(into index: Int, _ fd: Int32, _ flags: Int32) throws(Errno) {
         let count = try Sys.receiveMessage(fd, &messages[index].msg_hdr, flags)
         messages[index].msg_len = UInt32(count)
-    }
-}
-
-/// The headers of an outgoing batch, built on the stack for one ``Socket/sendBatch(_:flags:)``:
-/// one `mmsghdr`, `iovec` and `sockaddr_storage` per datagram, pointing at its borrowed bytes.
-struct OutgoingHeaders {
-    let messages: UnsafeMutablePointer<cshims_mmsghdr>
-    let count: Int
-
-    /// Calls `body` with the headers of `datagrams`, valid only during the call.
-    static func with<R>(_ datagrams: ArraySlice<OutgoingDatagram>, _ body: (OutgoingHeaders) -> R) -> R {
-        let count = datagrams.count
-        return withUnsafeTemporaryAllocation(of: cshims_mmsghdr.self, capacity: max(count, 1)) { messages in
-            withUnsafeTemporaryAllocation(of: iovec.self, capacity: max(count, 1)) { vectors in
-                withUnsafeTemporaryAllocation(of: sockaddr_storage.self, capacity: max(count, 1)) { names in
-                    for (index, datagram) in datagrams.enumerated() {
-                        vectors[index] = iovec(
-                            iov_base: UnsafeMutableRawPointer(mutating: datagram.bytes.baseAddress),
-                            iov_len: datagram.bytes.count)
-                        var header = msghdr()
-                        header.msg_iov = vectors.baseAddress! + index
-                        header.msg_iovlen = 1
-                        if let destination = datagram.destination {
-                            let length = destination.copy(into: names.baseAddress! + index)
-                            header.msg_name = UnsafeMutableRawPointer(names.baseAddress! + index)
-                            header.msg_namelen = length
-                        }
-                        messages[index] = cshims_mmsghdr(msg_hdr: header, msg_len: 0)
-                    }
-                    return body(OutgoingHeaders(messages: messages.baseAddress!, count: count))
-                }
-            }
-        }
     }
 }
 

@@ -58,6 +58,27 @@ enum Constants {
 
     static let msg_zerocopy = cshims_MSG_ZEROCOPY
     static let msg_errqueue = cshims_MSG_ERRQUEUE
+
+    // Datagram offload, metadata, the error queue and path MTU.
+    static let sol_udp = cshims_SOL_UDP
+    static let udp_segment = cshims_UDP_SEGMENT
+    static let udp_gro = cshims_UDP_GRO
+    static let so_protocol = cshims_SO_PROTOCOL
+    static let so_domain = cshims_SO_DOMAIN
+    static let so_timestampns = cshims_SO_TIMESTAMPNS
+    static let ip_pktinfo = cshims_IP_PKTINFO
+    static let ip_tos = cshims_IP_TOS
+    static let ip_recvtos = cshims_IP_RECVTOS
+    static let ip_recverr = cshims_IP_RECVERR
+    static let ip_mtu_discover = cshims_IP_MTU_DISCOVER
+    static let ip_mtu = cshims_IP_MTU
+    static let ipv6_recvpktinfo = cshims_IPV6_RECVPKTINFO
+    static let ipv6_pktinfo = cshims_IPV6_PKTINFO
+    static let ipv6_tclass = cshims_IPV6_TCLASS
+    static let ipv6_recvtclass = cshims_IPV6_RECVTCLASS
+    static let ipv6_recverr = cshims_IPV6_RECVERR
+    static let ipv6_mtu_discover = cshims_IPV6_MTU_DISCOVER
+    static let ipv6_mtu = cshims_IPV6_MTU
     static let so_zerocopy = cshims_SO_ZEROCOPY
     static let splice_f_move = UInt32(bitPattern: cshims_SPLICE_F_MOVE)
     static let splice_f_more = UInt32(bitPattern: cshims_SPLICE_F_MORE)
@@ -102,6 +123,7 @@ enum Constants {
     static let eacces = Int32(EACCES)
     static let efault = Int32(EFAULT)
     static let einval = Int32(EINVAL)
+    static let eio = Int32(EIO)
     static let emfile = Int32(EMFILE)
     static let epipe = Int32(EPIPE)
     static let erange = Int32(ERANGE)

@@ -1,0 +1,117 @@
+// The control messages of datagram metadata: written for a send (segment size, ECN bits,
+// source), read after a receive (segment size, destination, interface, ECN bits, timestamp).
+
+import CShims
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Builds and parses the per-datagram control messages.
+enum DatagramControl {
+    /// Room for every control message the library asks for on receive, per datagram.
+    static let receiveSpace = 256
+
+    /// Room for every control message the library writes on send.
+    static let sendSpace = 128
+
+    /// Writes the control messages `datagram` needs into `control` (at least ``sendSpace``
+    /// bytes, aligned for `cmsghdr`), with `segmentSize` as the segment size to ask for.
+    /// `ipv6Route` says whether the datagram goes over IPv6 (not to an IPv4-mapped address).
+    /// Returns the bytes written.
+    static func write(
+        _ datagram: OutgoingDatagram, segmentSize: Int?, ipv6Route: Bool, into control: UnsafeMutableRawPointer
+    ) -> Int {
+        var length = 0
+        func append<T: BitwiseCopyable>(_ level: Int32, _ type: Int32, _ value: T) {
+            var header = cmsghdr()
+            header.cmsg_len = numericCast(ControlMessages.headerLength + MemoryLayout<T>.size)
+            header.cmsg_level = level
+            header.cmsg_type = type
+            (control + length).storeBytes(of: header, as: cmsghdr.self)
+            (control + length + ControlMessages.headerLength).storeBytes(of: value, as: T.self)
+            length += ControlMessages.space(for: MemoryLayout<T>.size)
+        }
+        if let segmentSize {
+            append(Constants.sol_udp, Constants.udp_segment, UInt16(truncatingIfNeeded: segmentSize))
+        }
+        if let ecn = datagram.ecn {
+            if ipv6Route {
+                append(Constants.ipproto_ipv6, Constants.ipv6_tclass, Int32(ecn.rawValue))
+            } else {
+                append(Constants.ipproto_ip, Constants.ip_tos, Int32(ecn.rawValue))
+            }
+        }
+        if datagram.source != nil || datagram.interfaceIndex != nil {
+            let ipv6Source = datagram.source.map { $0.family == .ipv6 } ?? ipv6Route
+            if ipv6Source {
+                var info = cshims_in6_pktinfo()
+                if case .v6(let address) = datagram.source {
+                    withUnsafeMutableBytes(of: &info.addr) { address.store(into: $0) }
+                }
+                info.ifindex = datagram.interfaceIndex ?? 0
+                append(Constants.ipproto_ipv6, Constants.ipv6_pktinfo, info)
+            } else {
+                var info = cshims_in_pktinfo()
+                if case .v4(let address) = datagram.source { info.spec_dst = address.rawValue.bigEndian }
+                info.ifindex = Int32(bitPattern: datagram.interfaceIndex ?? 0)
+                append(Constants.ipproto_ip, Constants.ip_pktinfo, info)
+            }
+        }
+        return length
+    }
+
+    /// Whether a datagram to `destination` travels over IPv6: to an IPv6 address that is not
+    /// IPv4-mapped, or with no destination on an IPv6 socket.
+    static func isIPv6Route(_ destination: SocketAddress?, ipv6Socket: Bool) -> Bool {
+        switch destination {
+        case .ipv6(let address, _, _, _): address.mappedIPv4 == nil
+        case .ipv4: false
+        default: ipv6Socket
+        }
+    }
+
+    /// Reads the metadata in the first `length` bytes of `control` into `metadata`.
+    static func read(_ control: UnsafeRawBufferPointer, length: Int, into metadata: inout ReceivedDatagram) {
+        for message in ControlMessages(control, length: length) {
+            let data = message.data
+            switch (message.level, message.type) {
+            case (Constants.sol_udp, Constants.udp_gro) where data.count >= 4:
+                metadata.segmentSize = Int(data.loadUnaligned(as: Int32.self))
+            case (Constants.ipproto_ip, Constants.ip_pktinfo) where data.count >= MemoryLayout<cshims_in_pktinfo>.size:
+                let info = data.loadUnaligned(as: cshims_in_pktinfo.self)
+                metadata.destination = .v4(IPv4Address(rawValue: UInt32(bigEndian: info.addr)))
+                metadata.interfaceIndex = UInt32(bitPattern: info.ifindex)
+            case (Constants.ipproto_ipv6, Constants.ipv6_pktinfo) where data.count >= MemoryLayout<cshims_in6_pktinfo>.size:
+                let info = data.loadUnaligned(as: cshims_in6_pktinfo.self)
+                metadata.destination = .v6(withUnsafeBytes(of: info.addr) { IPv6Address(loading: $0) })
+                metadata.interfaceIndex = info.ifindex
+            case (Constants.ipproto_ip, Constants.ip_tos) where data.count >= 1:
+                metadata.ecn = ECN(bitsOf: data[0])
+            case (Constants.ipproto_ipv6, Constants.ipv6_tclass) where data.count >= 4:
+                metadata.ecn = ECN(bitsOf: UInt8(truncatingIfNeeded: data.loadUnaligned(as: Int32.self)))
+            case (Constants.sol_socket, Constants.so_timestampns) where data.count >= MemoryLayout<timespec>.size:
+                let time = data.loadUnaligned(as: timespec.self)
+                metadata.timestamp = .seconds(Int64(time.tv_sec)) + .nanoseconds(Int64(time.tv_nsec))
+            default:
+                continue
+            }
+        }
+    }
+}
+
+extension IPv6Address {
+    /// Reads the 16 bytes of the C form, in network order, without allocating.
+    init(loading bytes: UnsafeRawBufferPointer) {
+        self.init(high: UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self)),
+                  low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+    }
+
+    /// Writes the 16 bytes of the C form, in network order, into `bytes`.
+    func store(into bytes: UnsafeMutableRawBufferPointer) {
+        bytes.storeBytes(of: high.bigEndian, as: UInt64.self)
+        bytes.storeBytes(of: low.bigEndian, toByteOffset: 8, as: UInt64.self)
+    }
+}

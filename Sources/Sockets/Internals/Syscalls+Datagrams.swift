@@ -1,0 +1,135 @@
+// The system calls of datagrams with metadata: `sendmsg` with control messages, `recvmsg`
+// with a control buffer, and the error queue.
+
+import CShims
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension Sys {
+    /// One `sendmsg` of `datagram` with the control messages it needs and `segmentSize`
+    /// (`UDP_SEGMENT`) when given. Everything lives on the stack. Returns the bytes sent.
+    static func sendDatagram(
+        _ fd: Int32, _ datagram: OutgoingDatagram, segmentSize: Int?, ipv6Route: Bool, _ flags: Int32
+    ) throws(Errno) -> Int {
+        var vector = iovec(iov_base: UnsafeMutableRawPointer(mutating: datagram.bytes.baseAddress),
+                           iov_len: datagram.bytes.count)
+        var name = sockaddr_storage()
+        return try withUnsafeTemporaryAllocation(
+            byteCount: DatagramControl.sendSpace, alignment: MemoryLayout<cmsghdr>.alignment
+        ) { (control) throws(Errno) -> Int in
+            try withUnsafeMutablePointer(to: &vector) { (vector) throws(Errno) -> Int in
+                try withUnsafeMutablePointer(to: &name) { (name) throws(Errno) -> Int in
+                    var message = msghdr()
+                    message.msg_iov = vector
+                    message.msg_iovlen = 1
+                    if let destination = datagram.destination {
+                        message.msg_name = UnsafeMutableRawPointer(name)
+                        message.msg_namelen = destination.copy(into: name)
+                    }
+                    let length = DatagramControl.write(
+                        datagram, segmentSize: segmentSize, ipv6Route: ipv6Route, into: control.baseAddress!)
+                    if length > 0 {
+                        message.msg_control = control.baseAddress
+                        message.msg_controllen = numericCast(length)
+                    }
+                    return try retrying("sendmsg") { cshims_sendmsg(fd, &message, flags) }
+                }
+            }
+        }
+    }
+
+    /// One `recvmsg` into `buffer` with room for the sender and every control message the
+    /// library reads; returns the datagram's metadata.
+    static func receiveDatagram(
+        _ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer, _ flags: Int32
+    ) throws(Errno) -> ReceivedDatagram {
+        var vector = iovec(iov_base: buffer.baseAddress, iov_len: buffer.count)
+        var name = sockaddr_storage()
+        return try withUnsafeTemporaryAllocation(
+            byteCount: DatagramControl.receiveSpace, alignment: MemoryLayout<cmsghdr>.alignment
+        ) { (control) throws(Errno) -> ReceivedDatagram in
+            var message = msghdr()
+            let count = try withUnsafeMutablePointer(to: &vector) { (vector) throws(Errno) -> Int in
+                try withUnsafeMutablePointer(to: &name) { (name) throws(Errno) -> Int in
+                    message.msg_iov = vector
+                    message.msg_iovlen = 1
+                    message.msg_name = UnsafeMutableRawPointer(name)
+                    message.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
+                    message.msg_control = control.baseAddress
+                    message.msg_controllen = numericCast(control.count)
+                    return try retrying("recvmsg") { cshims_recvmsg(fd, &message, flags) }
+                }
+            }
+            var metadata = ReceivedDatagram(count: min(count, buffer.count))
+            metadata.sender = SocketAddress(storage: name, length: message.msg_namelen)
+            metadata.isTruncated = message.msg_flags & Constants.msg_trunc != 0
+            metadata.isMetadataTruncated = message.msg_flags & Constants.msg_ctrunc != 0
+            DatagramControl.read(UnsafeRawBufferPointer(control), length: Int(message.msg_controllen), into: &metadata)
+            return metadata
+        }
+    }
+
+    /// One entry of the error queue (`recvmsg(MSG_ERRQUEUE | MSG_DONTWAIT)`), other than a
+    /// zero-copy completion; `nil` when the queue is empty.
+    static func queuedError(_ fd: Int32) throws(Errno) -> QueuedError? {
+        #if os(Linux)
+        var name = sockaddr_storage()
+        var payload: UInt8 = 0
+        return try withUnsafeTemporaryAllocation(
+            byteCount: DatagramControl.receiveSpace, alignment: MemoryLayout<cmsghdr>.alignment
+        ) { (control) throws(Errno) -> QueuedError? in
+            while true {
+                var message = msghdr()
+                do throws(Errno) {
+                    _ = try withUnsafeMutablePointer(to: &payload) { (payload) throws(Errno) -> Int in
+                        var vector = iovec(iov_base: payload, iov_len: 1)
+                        return try withUnsafeMutablePointer(to: &vector) { (vector) throws(Errno) -> Int in
+                            try withUnsafeMutablePointer(to: &name) { (name) throws(Errno) -> Int in
+                                message.msg_iov = vector
+                                message.msg_iovlen = 1
+                                message.msg_name = UnsafeMutableRawPointer(name)
+                                message.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
+                                message.msg_control = control.baseAddress
+                                message.msg_controllen = numericCast(control.count)
+                                return try retrying("recvmsg") {
+                                    cshims_recvmsg(fd, &message, Constants.msg_errqueue | Constants.msg_dontwait)
+                                }
+                            }
+                        }
+                    }
+                } catch where error == .wouldBlock {
+                    return nil
+                }
+                let destination = SocketAddress(storage: name, length: message.msg_namelen)
+                for item in ControlMessages(UnsafeRawBufferPointer(control), length: Int(message.msg_controllen))
+                where (item.level == Constants.ipproto_ip && item.type == Constants.ip_recverr)
+                    || (item.level == Constants.ipproto_ipv6 && item.type == Constants.ipv6_recverr) {
+                    guard item.data.count >= MemoryLayout<sock_extended_err>.size else { continue }
+                    let raw = item.data.loadUnaligned(as: sock_extended_err.self)
+                    if raw.ee_origin == UInt8(SO_EE_ORIGIN_ZEROCOPY) { continue }
+                    // The offender (who reported it) follows the structure: SO_EE_OFFENDER.
+                    let rest = UnsafeRawBufferPointer(rebasing: item.data[MemoryLayout<sock_extended_err>.size...])
+                    var offender: SocketAddress? = nil
+                    if rest.count >= MemoryLayout<sockaddr_in>.size {
+                        var storage = sockaddr_storage()
+                        let length = min(rest.count, MemoryLayout<sockaddr_storage>.size)
+                        withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: rest[..<length])) }
+                        offender = SocketAddress(storage: storage, length: socklen_t(length))
+                    }
+                    return QueuedError(
+                        errno: Errno(rawValue: Int32(bitPattern: raw.ee_errno)),
+                        origin: QueuedError.Origin(rawValue: raw.ee_origin), type: raw.ee_type, code: raw.ee_code,
+                        info: raw.ee_info, destination: destination, offender: offender)
+                }
+                // A zero-copy completion or an entry without an error message: read the next.
+            }
+        }
+        #else
+        return nil
+        #endif
+    }
+}
