@@ -38,6 +38,37 @@ import Testing
         }
     }
 
+    @Test func segmentedDatagramsArriveCoalescedWithMetadata() async throws {
+        try await onReactor {
+            let receiver = try AsyncSocket(.ipv6, .datagram)
+            try receiver.withSocket { (socket) throws(SocketError) in
+                try socket.bind(to: .ipv6(.loopback, port: 0))
+                try socket.setReceiveCoalescing(true)
+                try socket.setReceivePacketInfo(true)
+            }
+            let address = try receiver.localAddress
+            let sender = try AsyncSocket(.ipv6, .datagram)
+            let payload = TestPattern.bytes(count: 1200 * 30 + 77, seed: 5)
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 64)
+            let source = UnsafeMutableRawBufferPointer.allocate(byteCount: payload.count, alignment: 64)
+            defer { buffer.deallocate(); source.deallocate() }
+            source.copyBytes(from: payload)
+            let sent = try await sender.send(
+                OutgoingDatagram(UnsafeRawBufferPointer(source), to: address, segmentSize: 1200, ecn: .capable1))
+            #expect(sent == payload.count)
+            var got: [[UInt8]] = []
+            var bytes = 0
+            while bytes < payload.count {
+                let received = try await receiver.receiveMessage(into: buffer)
+                #expect(received.destination == .v6(.loopback))
+                for range in received.segments { got.append(Array(UnsafeRawBufferPointer(rebasing: buffer[range]))) }
+                bytes += received.count
+            }
+            #expect(got == stride(from: 0, to: payload.count, by: 1200).map { Array(payload[$0..<min($0 + 1200, payload.count)]) })
+            #expect(try sender.nextQueuedError() == nil)
+        }
+    }
+
     @Test func batchesOfDatagramsRoundTrip() async throws {
         try await onReactor {
             let receiver = try AsyncSocket(.ipv4, .datagram)

@@ -22,6 +22,30 @@ struct OptionCase: Sendable, CustomTestStringConvertible {
     static let both: [AddressFamily] = [.ipv4, .ipv6]
 
     static let all: [OptionCase] = [
+        on(both, "UDP_SEGMENT", type: .datagram) { socket in
+            for size in [1200, 0] { try socket.setSegmentSize(size); #expect(try socket.segmentSize == size) }
+        },
+        on(both, "UDP_GRO", type: .datagram) { socket in
+            for on in [true, false] { try socket.setReceiveCoalescing(on); #expect(try socket.receiveCoalescing == on) }
+        },
+        on(both, "IP_PKTINFO/IPV6_RECVPKTINFO", type: .datagram) { socket in
+            for on in [true, false] { try socket.setReceivePacketInfo(on); #expect(try socket.receivePacketInfo == on) }
+        },
+        on(both, "IP_RECVTOS/IPV6_RECVTCLASS", type: .datagram) { socket in
+            for on in [true, false] { try socket.setReceiveECN(on); #expect(try socket.receiveECN == on) }
+        },
+        on(both, "SO_TIMESTAMPNS", type: .datagram) { socket in
+            for on in [true, false] { try socket.setReceiveTimestamps(on); #expect(try socket.receiveTimestamps == on) }
+        },
+        on(both, "IP_RECVERR/IPV6_RECVERR", type: .datagram) { socket in
+            for on in [true, false] { try socket.setReceiveErrors(on); #expect(try socket.receiveErrors == on) }
+        },
+        on(both, "IP_MTU_DISCOVER/IPV6_MTU_DISCOVER", type: .datagram) { socket in
+            for mode in [PathMTUDiscovery.dontFragment, .allowFragmentation, .probe, .routeDefault] {
+                try socket.setPathMTUDiscovery(mode)
+                #expect(try socket.pathMTUDiscovery == mode)
+            }
+        },
         on(both, "SO_REUSEADDR") { socket in
             for on in [true, false] { try socket.setReuseAddress(on); #expect(try socket.reuseAddress == on) }
         },
