@@ -11,6 +11,11 @@ struct Throughput: ParsableCommand {
         With no HOST and PORT it starts its own bounded source on 127.0.0.1 in this process \
         (the embedded default) and drains --bytes from it.
 
+        With --udp, an embedded source sends --count datagrams of --size bytes over loopback \
+        (with segmentation offload where the kernel has it) and the receiver drains them \
+        through --path: plain (recv per datagram), batch (recvmmsg) or gro (coalesced \
+        receive); it reports datagrams/s, the paths used, and any datagrams lost.
+
         Exit codes:
         \(Exit.table)
         """)
@@ -27,15 +32,34 @@ struct Throughput: ParsableCommand {
     @Option(name: .long, help: "The receive buffer size in bytes.")
     var bufferSize: Int = 64 * 1024
 
+    @Flag(name: .long, help: "Measure UDP datagrams/s from an embedded loopback source instead.")
+    var udp = false
+
+    @Option(name: .long, help: "With --udp: how the receiver reads (plain, batch, gro).")
+    var path: UDPReceivePath = .gro
+
+    @Option(name: .long, help: "With --udp: the datagram size in bytes, 1 to 65507.")
+    var size: Int = 1200
+
+    @Option(name: .long, help: "With --udp: how many datagrams the source sends.")
+    var count: Int = 1_000_000
+
     @OptionGroup var options: ConnectOptions
 
     func validate() throws {
         guard (host == nil) == (port == nil) else { throw ValidationError("give both HOST and PORT, or neither") }
         guard bufferSize >= 1, bufferSize <= 1 << 30 else { throw ValidationError("--buffer-size must be 1 to 1 GiB") }
         if let bytes, bytes < 0 { throw ValidationError("--bytes must not be negative") }
+        if udp {
+            guard host == nil else { throw ValidationError("--udp measures from the embedded source: give no HOST or PORT") }
+            guard bytes == nil else { throw ValidationError("--udp counts datagrams: use --count, not --bytes") }
+            guard size >= 1, size <= 65507 else { throw ValidationError("--size must be 1 to 65507 bytes") }
+            guard count >= 1, count <= 1_000_000_000 else { throw ValidationError("--count must be 1 to 1000000000") }
+        }
     }
 
     func run() throws {
+        if udp { return try runUDP() }
         try reportingFailures {
             var source: EmbeddedSource?
             let socket: Socket
@@ -105,4 +129,22 @@ final class EmbeddedSource: @unchecked Sendable {
 
     /// Waits for the source thread to end.
     func finish() { done.wait() }
+}
+
+extension Throughput {
+    /// `--udp`: one run from the embedded UDP source, then the report.
+    func runUDP() throws {
+        try reportingFailures {
+            let run = UDPThroughputRun(count: count, size: size, path: path, timeout: options.duration)
+            let result = try run.run()
+            let seconds = max(result.seconds, 1e-9)
+            let rate = Double(result.received) / seconds
+            let lost = result.sent - result.received
+            try Output.standardOutput.write(
+                "received \(result.received) of \(result.sent) datagrams of \(size) bytes in \(fixed(result.seconds, 3)) s: "
+                + "\(fixed(rate / 1e6, 3)) M datagrams/s, \(Progress.size(Int(rate * Double(size))))/s; "
+                + "receive path \(path.label), send path \(result.sendPath)"
+                + (lost > 0 ? "; \(lost) lost (\(fixed(100 * Double(lost) / Double(max(result.sent, 1)), 2))%)" : "") + "\n")
+        }
+    }
 }

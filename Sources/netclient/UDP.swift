@@ -9,7 +9,8 @@ struct UDP: ParsableCommand {
         abstract: "Send MESSAGE as one UDP datagram and print the reply.",
         discussion: """
         PORT is a number or a udp service name. With --count, repeats and prints each round \
-        trip time.
+        trip time. With --size, each datagram is exactly that many bytes: MESSAGE repeated to \
+        fill it, or cut.
 
         Exit codes:
         \(Exit.table)
@@ -30,12 +31,26 @@ struct UDP: ParsableCommand {
     @Option(name: .long, help: "Seconds between probes.")
     var interval: Double = 1
 
+    @Option(name: .long, help: "The datagram size in bytes, 1 to 65507 (default: MESSAGE's length).")
+    var size: Int?
+
     @OptionGroup var options: ConnectOptions
 
     func validate() throws {
         guard count >= 1, count <= 1_000_000 else { throw ValidationError("--count must be 1 to 1000000") }
         guard interval >= 0, interval <= 3600 else { throw ValidationError("--interval must be 0 to 3600") }
         guard message.utf8.count <= 65507 else { throw ValidationError("the message exceeds one datagram") }
+        if let size {
+            guard size >= 1, size <= 65507 else { throw ValidationError("--size must be 1 to 65507 bytes") }
+            guard !message.isEmpty else { throw ValidationError("--size needs a non-empty MESSAGE to repeat") }
+        }
+    }
+
+    /// The datagram: MESSAGE, or with --size MESSAGE repeated or cut to that many bytes.
+    var datagram: [UInt8] {
+        let bytes = Array(message.utf8)
+        guard let size else { return bytes }
+        return (0..<size).map { bytes[$0 % bytes.count] }
     }
 
     func run() throws {
@@ -43,9 +58,10 @@ struct UDP: ParsableCommand {
             let socket = try options.connect(host: host, port: port, type: .datagram)
             let peer = (try? socket.remoteAddress.description) ?? host
             var buffer = ReceiveBuffer(capacity: 65536)
+            let datagram = self.datagram
             for probe in 1...count {
                 let start = ContinuousClock.now
-                do throws(SocketError) { try socket.sendAll(message.utf8) } catch {
+                do throws(SocketError) { try socket.sendAll(datagram) } catch {
                     throw Failure(error, during: .send)
                 }
                 buffer.removeAll()
@@ -54,7 +70,10 @@ struct UDP: ParsableCommand {
                 }
                 let elapsed = start.duration(to: .now)
                 let reply = buffer.withBytes { span in span.withUnsafeBytes { String(decoding: $0, as: UTF8.self) } }
-                if count == 1 {
+                if size != nil {
+                    try Output.standardOutput.write(
+                        "\(buffer.count) bytes from \(peer): probe=\(probe) time=\(fixed(elapsed.seconds * 1000, 3)) ms\n")
+                } else if count == 1 {
                     try Output.standardOutput.write(reply + "\n")
                 } else {
                     try Output.standardOutput.write(

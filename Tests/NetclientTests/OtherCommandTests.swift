@@ -17,6 +17,37 @@ import Testing
         #expect(lines.count == 3 && lines.allSatisfy { $0.contains("time=") && $0.hasSuffix(": x") })
     }
 
+    @Test func udpSizeSendsDatagramsOfExactlyThatSize() throws {
+        let server = try TestServer.udpEcho(datagrams: 3, on: .ipv4(.loopback, port: 0), lifetime: .seconds(20))
+        let result = try netclient(["udp", "127.0.0.1", "\(server.address.port!)", "abc", "--size", "5000",
+                                    "--count", "3", "--interval", "0"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let lines = String(decoding: result.standardOutput, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 3 && lines.allSatisfy { $0.hasPrefix("5000 bytes from 127.0.0.1:") && $0.contains("time=") })
+        for flags in [["--size", "0"], ["--size", "65508"], ["--count", "0"]] {
+            #expect(try netclient(["udp", "127.0.0.1", "9", "x"] + flags).status == 64)
+        }
+    }
+
+    @Test(arguments: ["plain", "batch", "gro"])
+    func udpThroughputNamesItsPaths(_ path: String) throws {
+        let result = try netclient(["throughput", "--udp", "--path", path, "--count", "20000", "--size", "1200"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let text = String(decoding: result.standardOutput, as: UTF8.self)
+        #expect(text.contains("of 20000 datagrams of 1200 bytes"), "\(text)")
+        #expect(text.contains("datagrams/s") && text.contains("receive path \(path == "gro" ? "GRO" : path)"))
+        #expect(text.contains("send path GSO"))
+    }
+
+    @Test func udpThroughputRefusesBadArguments() throws {
+        for flags in [["--size", "0"], ["--size", "70000"], ["--count", "0"], ["--bytes", "10"], ["127.0.0.1", "9"],
+                      ["--path", "fast"]] {
+            let result = try netclient(["throughput", "--udp"] + flags)
+            #expect(result.status == 64, "\(flags)")
+            #expect(!result.standardError.isEmpty)
+        }
+    }
+
     @Test func udpWithoutAReplyTimesOut() throws {
         let quiet = try Socket(.ipv4, .datagram)
         try quiet.bind(to: .ipv4(.loopback, port: 0))
