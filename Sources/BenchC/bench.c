@@ -10,6 +10,8 @@
 #include <unistd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
 
 int32_t bench_pin_to_cpu(int32_t cpu) {
 #if defined(__linux__)
@@ -161,6 +163,106 @@ int64_t bench_send_datagrams(int32_t fd, size_t size, int64_t count) {
     return sent;
 #else
     (void)fd; (void)size; (void)count;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+int64_t bench_send_datagrams_gso(int32_t fd, size_t size, int64_t count) {
+#if defined(__linux__) && defined(UDP_SEGMENT)
+    size_t per = size ? 65507 / size : 1;
+    if (per > 64) per = 64;
+    if (per < 1) per = 1;
+    char *payload = calloc(1, per * size + 1);
+    int64_t sent = 0;
+    union { char bytes[CMSG_SPACE(sizeof(uint16_t))]; struct cmsghdr align; } control;
+    while (sent < count) {
+        size_t now = (size_t)(count - sent) < per ? (size_t)(count - sent) : per;
+        struct iovec vector = { payload, now * size };
+        struct msghdr message = { 0 };
+        message.msg_iov = &vector;
+        message.msg_iovlen = 1;
+        if (now > 1) {
+            memset(&control, 0, sizeof control);
+            message.msg_control = control.bytes;
+            message.msg_controllen = sizeof control.bytes;
+            struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+            header->cmsg_level = SOL_UDP;
+            header->cmsg_type = UDP_SEGMENT;
+            header->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+            uint16_t segment = (uint16_t)size;
+            memcpy(CMSG_DATA(header), &segment, sizeof segment);
+        }
+        ssize_t done = sendmsg(fd, &message, 0);
+        if (done < 0) {
+            if (errno == EINTR) continue;
+            free(payload);
+            return -1;
+        }
+        sent += (int64_t)now;
+    }
+    free(payload);
+    return sent;
+#else
+    (void)fd; (void)size; (void)count;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+int64_t bench_send_datagrams_plain(int32_t fd, size_t size, int64_t count) {
+    char *payload = calloc(1, size ? size : 1);
+    int64_t sent = 0;
+    while (sent < count) {
+        ssize_t done = send(fd, payload, size, 0);
+        if (done < 0) {
+            if (errno == EINTR) continue;
+            free(payload);
+            return -1;
+        }
+        sent++;
+    }
+    free(payload);
+    return sent;
+}
+
+int64_t bench_c_gro_datagrams(int32_t fd, void *arena, size_t size, int32_t batch) {
+#if defined(__linux__) && defined(UDP_GRO)
+    enum { control_size = 256 };
+    struct mmsghdr messages[batch];
+    struct iovec vectors[batch];
+    char controls[batch][control_size] __attribute__((aligned(8)));
+    int64_t count = 0;
+    for (;;) {
+        for (int i = 0; i < batch; i++) {
+            vectors[i].iov_base = (char *)arena + (size_t)i * size;
+            vectors[i].iov_len = size;
+            memset(&messages[i].msg_hdr, 0, sizeof messages[i].msg_hdr);
+            messages[i].msg_hdr.msg_iov = &vectors[i];
+            messages[i].msg_hdr.msg_iovlen = 1;
+            messages[i].msg_hdr.msg_control = controls[i];
+            messages[i].msg_hdr.msg_controllen = control_size;
+        }
+        int n = recvmmsg(fd, messages, (unsigned)batch, MSG_WAITFORONE, NULL);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) return count;
+            return -1;
+        }
+        for (int i = 0; i < n; i++) {
+            int segment = 0;
+            for (struct cmsghdr *header = CMSG_FIRSTHDR(&messages[i].msg_hdr); header;
+                 header = CMSG_NXTHDR(&messages[i].msg_hdr, header)) {
+                if (header->cmsg_level == SOL_UDP && header->cmsg_type == UDP_GRO) {
+                    memcpy(&segment, CMSG_DATA(header), sizeof segment);
+                }
+            }
+            unsigned length = messages[i].msg_len;
+            count += (segment > 0 && length > 0) ? (length + (unsigned)segment - 1) / (unsigned)segment : 1;
+        }
+    }
+#else
+    (void)fd; (void)arena; (void)size; (void)batch;
     errno = ENOSYS;
     return -1;
 #endif

@@ -19,7 +19,7 @@ struct Options {
     var duration = Duration.milliseconds(500)
     var drainBytes = 256 << 20
     var udpCount = 100_000
-    var udpSizes = [64, 1400]
+    var udpSizes = [64, 1200]
     var tcp = true
     var udp = true
     var json: String?
@@ -155,21 +155,37 @@ func main() throws {
             }
         }
     }
+    var twins: [String] = []
     if options.udp {
         for size in options.udpSizes {
             var results: [String: [RunMeasurement]] = [:]
+            var sends: [String: [RunMeasurement]] = [:]
             for repetition in 0..<options.repetitions {
                 for contender in rotated(UDPContender.allCases, by: repetition) {
                     results[contender.rawValue, default: []].append(try measureUDP(contender, size: size, count: options.udpCount))
                 }
+                for contender in rotated(UDPSendContender.allCases, by: repetition) {
+                    sends[contender.rawValue, default: []].append(
+                        try measureUDPSend(contender, size: size, count: options.udpCount))
+                }
             }
-            rows += summarize(results, order: UDPContender.allCases.map(\.rawValue),
-                              baseline: UDPContender.cPlain.rawValue, workload: "udp", mode: "drain", size: size)
+            let drain = summarize(results, order: UDPContender.allCases.map(\.rawValue),
+                                  baseline: UDPContender.cPlain.rawValue, workload: "udp", mode: "drain", size: size)
+            let send = summarize(sends, order: UDPSendContender.allCases.map(\.rawValue),
+                                 baseline: UDPSendContender.cPlain.rawValue, workload: "udp", mode: "send", size: size)
+            rows += drain + send
+            twins += twinRatios(drain, pairs: UDPContender.allCases.compactMap { c in c.twin.map { (c.rawValue, $0.rawValue) } })
+            twins += twinRatios(send, pairs: UDPSendContender.allCases.compactMap { c in c.twin.map { (c.rawValue, $0.rawValue) } })
+            FileHandle.standardError.write(Data("udp \(size) B: done\n".utf8))
         }
     }
     print("sockets-bench: medians of \(options.repetitions) interleaved runs (CPU s/GiB: total over them); ratios against the C loop of the same run")
     print("(udp rows: calls/s is datagrams/s)")
     printTable(rows)
+    if !twins.isEmpty {
+        print("\nlibrary paths against their C twins (medians of the same run):")
+        twins.forEach { print($0) }
+    }
     if let path = options.json {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -33,6 +33,21 @@ int64_t bench_c_recvmmsg_datagrams(int32_t fd, void *arena, size_t size, int32_t
 /// time. Returns datagrams sent, or -1 with errno.
 int64_t bench_send_datagrams(int32_t fd, size_t size, int64_t count);
 
+/// Sends `count` datagrams of `size` bytes on a connected UDP socket with segmentation
+/// offload: one `sendmsg` with a `UDP_SEGMENT` control message per min(64, 65507 / size)
+/// datagrams. Returns datagrams sent, or -1 with errno.
+int64_t bench_send_datagrams_gso(int32_t fd, size_t size, int64_t count);
+
+/// Sends `count` datagrams of `size` bytes on a connected UDP socket, one `send` each.
+/// Returns datagrams sent, or -1 with errno.
+int64_t bench_send_datagrams_plain(int32_t fd, size_t size, int64_t count);
+
+/// C coalesced-receive loop on a non-blocking socket with `UDP_GRO` on: recvmmsg of `batch`
+/// buffers of `size` bytes each (65536 to hold a coalesced run), each with a control buffer;
+/// counts the datagrams in each buffer from its `UDP_GRO` segment size, until it would block.
+/// Returns datagrams received, or -1 with errno.
+int64_t bench_c_gro_datagrams(int32_t fd, void *_Nonnull arena, size_t size, int32_t batch);
+
 /// CPU time (user + system) of the calling thread, in seconds.
 double bench_thread_cpu_seconds(void);
 
