@@ -81,7 +81,7 @@ struct UDPThroughputRun {
                     received += try receiver.receiveBatch(into: &batch)
                 case .gro:
                     let filled = try receiver.receiveBatch(into: &batch)
-                    for index in 0..<filled { received += batch.metadata(at: index).segments.count }
+                    for index in 0..<filled { received += batch.segments(at: index).count }
                 }
                 if first == nil { first = .now }
                 last = .now

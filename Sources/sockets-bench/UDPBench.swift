@@ -84,7 +84,7 @@ func measureUDP(_ contender: UDPContender, size: Int, count: Int) throws -> RunM
             do throws(SocketError) {
                 let filled = try receiver.receiveBatch(into: &batch)
                 if contender == .gro {
-                    for index in 0..<filled { received += batch.metadata(at: index).segments.count }
+                    for index in 0..<filled { received += batch.segments(at: index).count }
                 } else {
                     received += filled
                 }

@@ -72,6 +72,14 @@ func rotated<T>(_ items: [T], by shift: Int) -> [T] {
     return Array(items[start...] + items[..<start])
 }
 
+/// Repetition `index`'s order: rotated, and reversed on odd repetitions, so that no contender
+/// always runs right after the same one (a predecessor's leftovers, such as a full receive
+/// queue being freed, would otherwise always fall on the same contender).
+func interleaved<T>(_ items: [T], repetition index: Int) -> [T] {
+    let order = rotated(items, by: index / 2)
+    return index % 2 == 0 ? order : order.reversed()
+}
+
 /// Medians per contender, with ratios against `baseline`.
 func summarize(_ results: [String: [RunMeasurement]], order: [String], baseline: String, workload: String,
                mode: String, size: Int) -> [Row] {
@@ -161,10 +169,10 @@ func main() throws {
             var results: [String: [RunMeasurement]] = [:]
             var sends: [String: [RunMeasurement]] = [:]
             for repetition in 0..<options.repetitions {
-                for contender in rotated(UDPContender.allCases, by: repetition) {
+                for contender in interleaved(UDPContender.allCases, repetition: repetition) {
                     results[contender.rawValue, default: []].append(try measureUDP(contender, size: size, count: options.udpCount))
                 }
-                for contender in rotated(UDPSendContender.allCases, by: repetition) {
+                for contender in interleaved(UDPSendContender.allCases, repetition: repetition) {
                     sends[contender.rawValue, default: []].append(
                         try measureUDPSend(contender, size: size, count: options.udpCount))
                 }

@@ -84,6 +84,16 @@ public struct DatagramBatch: ~Copyable {
         return headers.metadata(index, slotSize: slotSize)
     }
 
+    /// The datagrams of slot `index` as byte ranges within the slot: one, or with coalescing
+    /// the slot's length cut at its segment size. Cheaper than ``metadata(at:)``: it reads
+    /// only the segment size.
+    ///
+    /// - Parameter index: the slot, from 0 to ``count`` - 1.
+    public func segments(at index: Int) -> DatagramSegments {
+        let length = length(at: index)
+        return DatagramSegments(byteCount: length, segmentSize: headers.segmentSize(index) ?? length)
+    }
+
     /// Calls `body` with each datagram of slot `index`, borrowed from the arena: one, or with
     /// coalescing, every datagram of the slot in order (the last may be shorter).
     ///
@@ -92,7 +102,7 @@ public struct DatagramBatch: ~Copyable {
     ///   - body: reads one datagram, valid only during the call.
     /// - Throws: what `body` throws.
     public func forEachSegment<E: Error>(at index: Int, _ body: (RawSpan) throws(E) -> Void) throws(E) {
-        let segments = metadata(at: index).segments
+        let segments = self.segments(at: index)
         let base = UnsafeRawPointer(arena + index * slotSize)
         for range in segments {
             try body(UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count).bytes)

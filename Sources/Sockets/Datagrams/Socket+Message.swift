@@ -25,10 +25,12 @@ extension Socket {
     /// `IP_PKTINFO`/`IPV6_PKTINFO` control messages.
     public borrowing func send(_ datagram: OutgoingDatagram, flags: MessageFlags = []) throws(SocketError) -> Int {
         try datagram.validateSegments("sendmsg")
-        if datagram.segmentSize != nil && !offloadState.usesOffload {
+        let state = offloadState
+        if datagram.segmentSize != nil && !state.usesOffload {
             return try sendSegmentsApart(datagram, flags: flags)
         }
-        let ipv6Route = datagram.needsControl && routesOverIPv6(datagram.destination)
+        let ipv6Route = datagram.needsControl
+            && DatagramControl.isIPv6Route(datagram.destination, ipv6Socket: state.contains(.ipv6))
         var deadline: Deadline? = nil
         do throws(SocketError) {
             return try withTimeout("sendmsg", .writable, flags: flags, deadline: &deadline) { () throws(Errno) in

@@ -85,6 +85,18 @@ final class BatchHeaders {
         return metadata
     }
 
+    /// The coalesced segment size of slot `index` (`UDP_GRO`), reading only that control
+    /// message; `nil` without metadata room or when the slot holds one datagram.
+    func segmentSize(_ index: Int) -> Int? {
+        guard let control else { return nil }
+        let room = UnsafeRawBufferPointer(start: control + index * controlSpace, count: controlSpace)
+        for message in ControlMessages(room, length: Int(messages[index].msg_hdr.msg_controllen))
+        where message.level == Constants.sol_udp && message.type == Constants.udp_gro && message.data.count >= 4 {
+            return Int(message.data.loadUnaligned(as: Int32.self))
+        }
+        return nil
+    }
+
     /// The sender of datagram `index`.
     func sender(_ index: Int) -> SocketAddress? {
         guard captureSenders else { return nil }

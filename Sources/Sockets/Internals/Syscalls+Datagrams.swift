@@ -15,30 +15,33 @@ extension Sys {
     static func sendDatagram(
         _ fd: Int32, _ datagram: OutgoingDatagram, segmentSize: Int?, ipv6Route: Bool, _ flags: Int32
     ) throws(Errno) -> Int {
-        var vector = iovec(iov_base: UnsafeMutableRawPointer(mutating: datagram.bytes.baseAddress),
-                           iov_len: datagram.bytes.count)
-        var name = sockaddr_storage()
+        // One uninitialized stack block: the iovec, the address (written only when there is
+        // one) and the control messages.
+        let nameOffset = MemoryLayout<iovec>.stride
+        let controlOffset = nameOffset + MemoryLayout<sockaddr_storage>.stride
         return try withUnsafeTemporaryAllocation(
-            byteCount: DatagramControl.sendSpace, alignment: MemoryLayout<cmsghdr>.alignment
-        ) { (control) throws(Errno) -> Int in
-            try withUnsafeMutablePointer(to: &vector) { (vector) throws(Errno) -> Int in
-                try withUnsafeMutablePointer(to: &name) { (name) throws(Errno) -> Int in
-                    var message = msghdr()
-                    message.msg_iov = vector
-                    message.msg_iovlen = 1
-                    if let destination = datagram.destination {
-                        message.msg_name = UnsafeMutableRawPointer(name)
-                        message.msg_namelen = destination.copy(into: name)
-                    }
-                    let length = DatagramControl.write(
-                        datagram, segmentSize: segmentSize, ipv6Route: ipv6Route, into: control.baseAddress!)
-                    if length > 0 {
-                        message.msg_control = control.baseAddress
-                        message.msg_controllen = numericCast(length)
-                    }
-                    return try retrying("sendmsg") { cshims_sendmsg(fd, &message, flags) }
-                }
+            byteCount: controlOffset + DatagramControl.sendSpace, alignment: MemoryLayout<sockaddr_storage>.alignment
+        ) { (block) throws(Errno) -> Int in
+            let base = block.baseAddress!
+            let vector = base.initializeMemory(
+                as: iovec.self,
+                repeating: iovec(iov_base: UnsafeMutableRawPointer(mutating: datagram.bytes.baseAddress),
+                                 iov_len: datagram.bytes.count), count: 1)
+            var message = msghdr()
+            message.msg_iov = vector
+            message.msg_iovlen = 1
+            if let destination = datagram.destination {
+                let name = (base + nameOffset).bindMemory(to: sockaddr_storage.self, capacity: 1)
+                message.msg_name = base + nameOffset
+                message.msg_namelen = destination.copy(into: name)
             }
+            let length = DatagramControl.write(
+                datagram, segmentSize: segmentSize, ipv6Route: ipv6Route, into: base + controlOffset)
+            if length > 0 {
+                message.msg_control = base + controlOffset
+                message.msg_controllen = numericCast(length)
+            }
+            return try retrying("sendmsg") { cshims_sendmsg(fd, &message, flags) }
         }
     }
 
