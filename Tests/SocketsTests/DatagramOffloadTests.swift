@@ -1,6 +1,7 @@
 // UDP at line rate on loopback: segmented sends, coalesced receives, per-datagram metadata,
 // the error queue, the path MTU, and the fallback when segmentation is refused.
 
+import CTestSupport
 import Foundation
 @testable import Sockets
 import SocketsTesting
@@ -348,6 +349,47 @@ private func cut(_ bytes: [UInt8], every size: Int) -> [[UInt8]] {
         #expect(try sender.segmentSize == 1200)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 0, alignment: 1)
         #expect(throws: SocketError.self) { _ = try sender.receiveMessage(into: buffer) }
+    }
+
+    @Test func steadyStateOffloadPathsAllocateNothing() throws {
+        guard malloc_counter_available() != 0 else { return }
+        let bound = try receiver()
+        let socket = bound.socket, address = bound.address
+        try socket.setReceiveCoalescing(true)
+        try socket.setReceivePacketInfo(true)
+        try socket.setReceiveECN(true)
+        let sender = try Socket(.ipv4, .datagram)
+        try sender.connect(to: address)
+        let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1000, alignment: 64)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 64)
+        defer { memory.deallocate(); buffer.deallocate() }
+        memory.initializeMemory(as: UInt8.self, repeating: 3)
+        let segmented = OutgoingDatagram(UnsafeRawBufferPointer(memory), segmentSize: 1000, ecn: .capable0)
+        let batch = (0..<64).map { OutgoingDatagram(UnsafeRawBufferPointer(rebasing: memory[($0 * 1000)..<($0 * 1000 + 1000)])) }
+        var arena = DatagramBatch(slots: 4, slotSize: 65_536, captureSenders: false, metadata: true)
+        var datagrams = 0
+        var sum = 0
+        func round() throws {
+            _ = try sender.send(segmented)
+            let received = try socket.receiveMessage(into: buffer)
+            for range in received.segments { sum &+= Int(buffer[range.lowerBound]); datagrams += 1 }
+            _ = try sender.sendBatch(batch)
+            var got = 0
+            while got < 64 {
+                let filled = try socket.receiveBatch(into: &arena)
+                for index in 0..<filled {
+                    arena.forEachSegment(at: index) { span in sum &+= Int(span.unsafeLoad(as: UInt8.self)); got += 1 }
+                }
+            }
+            datagrams += got
+        }
+        try round()  // Warm up: the first calls may touch lazily initialized runtime state.
+        malloc_counter_start()
+        for _ in 0..<200 { try round() }
+        let allocations = malloc_counter_stop()
+        #expect(datagrams == 201 * 128)
+        #expect(sum == datagrams * 3)
+        #expect(allocations == 0)
     }
 
     @Test func segmentsCoverTheBufferExactly() {

@@ -23,6 +23,25 @@ public struct DatagramSegments: RandomAccessCollection, Hashable, Sendable {
         self.segmentSize = segmentSize > 0 && segmentSize < self.byteCount ? segmentSize : Swift.max(self.byteCount, 1)
     }
 
+    /// Walks the ranges in order without the collection's subscript (no coroutine, so no
+    /// allocation even unoptimized).
+    public struct Iterator: IteratorProtocol {
+        let segments: DatagramSegments
+        var start = 0
+        var done = false
+
+        /// The next datagram's byte range, or `nil` after the last.
+        public mutating func next() -> Range<Int>? {
+            guard !done else { return nil }
+            let end = Swift.min(start + segments.segmentSize, segments.byteCount)
+            defer { start = end; done = end >= segments.byteCount }
+            return start..<end
+        }
+    }
+
+    /// An iterator over the ranges.
+    public func makeIterator() -> Iterator { Iterator(segments: self) }
+
     /// The first segment's index, 0.
     public var startIndex: Int { 0 }
 

@@ -70,7 +70,13 @@ extension Socket {
     package borrowing func sendBatch(
         _ datagrams: [OutgoingDatagram], sent: inout Int, flags: MessageFlags
     ) throws(SocketError) {
-        for datagram in datagrams[sent...] { try datagram.validateSegments("sendmmsg") }
+        // Index loops, not `for in` over the slice: unspecialized (debug) iteration of a
+        // non-trivial element allocates, and this is a steady-state path.
+        var index = sent
+        while index < datagrams.count {
+            try datagrams[index].validateSegments("sendmmsg")
+            index += 1
+        }
         var deadline: Deadline? = nil
         while sent < datagrams.count {
             let state = offloadState

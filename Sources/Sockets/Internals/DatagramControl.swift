@@ -25,23 +25,14 @@ enum DatagramControl {
         _ datagram: OutgoingDatagram, segmentSize: Int?, ipv6Route: Bool, into control: UnsafeMutableRawPointer
     ) -> Int {
         var length = 0
-        func append<T: BitwiseCopyable>(_ level: Int32, _ type: Int32, _ value: T) {
-            var header = cmsghdr()
-            header.cmsg_len = numericCast(ControlMessages.headerLength + MemoryLayout<T>.size)
-            header.cmsg_level = level
-            header.cmsg_type = type
-            (control + length).storeBytes(of: header, as: cmsghdr.self)
-            (control + length + ControlMessages.headerLength).storeBytes(of: value, as: T.self)
-            length += ControlMessages.space(for: MemoryLayout<T>.size)
-        }
         if let segmentSize {
-            append(Constants.sol_udp, Constants.udp_segment, UInt16(truncatingIfNeeded: segmentSize))
+            length += appendMessage(Constants.sol_udp, Constants.udp_segment, UInt16(truncatingIfNeeded: segmentSize), at: control + length)
         }
         if let ecn = datagram.ecn {
             if ipv6Route {
-                append(Constants.ipproto_ipv6, Constants.ipv6_tclass, Int32(ecn.rawValue))
+                length += appendMessage(Constants.ipproto_ipv6, Constants.ipv6_tclass, Int32(ecn.rawValue), at: control + length)
             } else {
-                append(Constants.ipproto_ip, Constants.ip_tos, Int32(ecn.rawValue))
+                length += appendMessage(Constants.ipproto_ip, Constants.ip_tos, Int32(ecn.rawValue), at: control + length)
             }
         }
         if datagram.source != nil || datagram.interfaceIndex != nil {
@@ -52,15 +43,31 @@ enum DatagramControl {
                     withUnsafeMutableBytes(of: &info.addr) { address.store(into: $0) }
                 }
                 info.ifindex = datagram.interfaceIndex ?? 0
-                append(Constants.ipproto_ipv6, Constants.ipv6_pktinfo, info)
+                length += appendMessage(Constants.ipproto_ipv6, Constants.ipv6_pktinfo, info, at: control + length)
             } else {
                 var info = cshims_in_pktinfo()
                 if case .v4(let address) = datagram.source { info.spec_dst = address.rawValue.bigEndian }
                 info.ifindex = Int32(bitPattern: datagram.interfaceIndex ?? 0)
-                append(Constants.ipproto_ip, Constants.ip_pktinfo, info)
+                length += appendMessage(Constants.ipproto_ip, Constants.ip_pktinfo, info, at: control + length)
             }
         }
         return length
+    }
+
+    /// Writes one control message of `value` at `room`; returns the space it took. (Not a
+    /// closure over the running length: a capturing local function allocates its context in
+    /// debug builds.)
+    @inline(__always)
+    private static func appendMessage<T: BitwiseCopyable>(
+        _ level: Int32, _ type: Int32, _ value: T, at room: UnsafeMutableRawPointer
+    ) -> Int {
+        var header = cmsghdr()
+        header.cmsg_len = numericCast(ControlMessages.headerLength + MemoryLayout<T>.size)
+        header.cmsg_level = level
+        header.cmsg_type = type
+        room.storeBytes(of: header, as: cmsghdr.self)
+        (room + ControlMessages.headerLength).storeBytes(of: value, as: T.self)
+        return ControlMessages.space(for: MemoryLayout<T>.size)
     }
 
     /// Whether a datagram to `destination` travels over IPv6: to an IPv6 address that is not

@@ -23,53 +23,68 @@ struct OutgoingHeaders {
 
     /// How many datagrams the first `messageCount` messages carry.
     func datagrams(inFirst messageCount: Int) -> Int {
-        (0..<messageCount).reduce(0) { $0 + datagramsPerMessage[$1] }
+        var total = 0
+        var index = 0
+        while index < messageCount {
+            total += datagramsPerMessage[index]
+            index += 1
+        }
+        return total
     }
 
     /// Whether message `index` asks for segmentation offload.
     func isSegmented(_ index: Int) -> Bool { segmented[index] }
 
-    /// Space for the segment size alone: one `UDP_SEGMENT` message of a `UInt16`.
-    private static let segmentOnlySpace = ControlMessages.space(for: 2)
+    /// The most messages one pass builds (one `sendmmsg`).
+    static let maxMessages = 64
+    /// The most datagrams one pass covers (one `iovec` each).
+    static let maxDatagrams = 512
 
-    /// Calls `body` with the headers of `datagrams`. With `grouping`, runs of datagrams that
-    /// can share a send (same destination and metadata, equal sizes but a shorter last one,
-    /// at most 64 and 65,507 bytes) become one segmented message, and a datagram's own
-    /// segment size is asked for; without it, the headers stop before the first datagram
-    /// with a segment size (the caller sends that one apart). `ipv6Socket` picks the IPv6
-    /// control messages for datagrams without a destination.
+    /// The C arrays of one pass, on the stack: fixed sizes, so no allocation however large
+    /// the batch (`withUnsafeTemporaryAllocation` goes to the heap over 1 KiB).
+    private struct Storage {
+        var messages = InlineArray<64, cshims_mmsghdr>(repeating: cshims_mmsghdr())
+        var names = InlineArray<64, sockaddr_storage>(repeating: sockaddr_storage())
+        var vectors = InlineArray<512, iovec>(repeating: iovec())
+        var perMessage = InlineArray<64, Int>(repeating: 0)
+        var segmented = InlineArray<64, Bool>(repeating: false)
+        /// ``DatagramControl/sendSpace`` bytes per message, as words for `cmsghdr` alignment.
+        var control = InlineArray<1024, UInt64>(repeating: 0)
+    }
+
+    /// Calls `body` with the headers of the first datagrams of `datagrams` (at most
+    /// ``maxMessages`` messages and ``maxDatagrams`` datagrams; the caller sends the rest in
+    /// later passes). With `grouping`, runs of datagrams that can share a send (same
+    /// destination and metadata, equal sizes but a shorter last one, at most 64 and 65,507
+    /// bytes) become one segmented message, and a datagram's own segment size is asked for;
+    /// without it, the headers stop before the first datagram with a segment size (the caller
+    /// sends that one apart). `ipv6Socket` picks the IPv6 control messages for datagrams
+    /// without a destination.
     static func with<R>(
         _ datagrams: ArraySlice<OutgoingDatagram>, grouping: Bool, ipv6Socket: Bool, _ body: (OutgoingHeaders) -> R
     ) -> R {
-        let capacity = max(datagrams.count, 1)
-        let anyMetadata = datagrams.contains { $0.ecn != nil || $0.source != nil || $0.interfaceIndex != nil }
-        let controlSpace = anyMetadata ? DatagramControl.sendSpace : grouping ? Self.segmentOnlySpace : 0
-        return withUnsafeTemporaryAllocation(of: cshims_mmsghdr.self, capacity: capacity) { messages in
-            withUnsafeTemporaryAllocation(of: iovec.self, capacity: capacity) { vectors in
-                withUnsafeTemporaryAllocation(of: sockaddr_storage.self, capacity: capacity) { names in
-                    withUnsafeTemporaryAllocation(of: Int.self, capacity: capacity) { perMessage in
-                        withUnsafeTemporaryAllocation(of: Bool.self, capacity: capacity) { segmented in
-                            withUnsafeTemporaryAllocation(byteCount: max(controlSpace * capacity, 1),
-                                                          alignment: MemoryLayout<cmsghdr>.alignment) { control in
-                                let count = build(
-                                    datagrams, grouping: grouping, ipv6Socket: ipv6Socket, controlSpace: controlSpace,
-                                    messages: messages.baseAddress!, vectors: vectors.baseAddress!,
-                                    names: names.baseAddress!, perMessage: perMessage.baseAddress!,
-                                    segmented: segmented.baseAddress!, control: control.baseAddress!)
-                                return body(OutgoingHeaders(messages: messages.baseAddress!, count: count,
-                                                            datagramsPerMessage: perMessage.baseAddress!,
-                                                            segmented: segmented.baseAddress!))
-                            }
-                        }
-                    }
-                }
+        var storage = Storage()
+        return withUnsafeMutablePointer(to: &storage) { storage in
+            let base = UnsafeMutableRawPointer(storage)
+            func field<T>(_ path: PartialKeyPath<Storage>, _ type: T.Type) -> UnsafeMutablePointer<T> {
+                (base + MemoryLayout<Storage>.offset(of: path)!).assumingMemoryBound(to: T.self)
             }
+            let messages = field(\Storage.messages, cshims_mmsghdr.self)
+            let perMessage = field(\Storage.perMessage, Int.self)
+            let segmented = field(\Storage.segmented, Bool.self)
+            let count = build(
+                datagrams, grouping: grouping, ipv6Socket: ipv6Socket,
+                messages: messages, vectors: field(\Storage.vectors, iovec.self),
+                names: field(\Storage.names, sockaddr_storage.self), perMessage: perMessage,
+                segmented: segmented, control: UnsafeMutableRawPointer(field(\Storage.control, UInt64.self)))
+            return body(OutgoingHeaders(messages: messages, count: count, datagramsPerMessage: perMessage,
+                                        segmented: segmented))
         }
     }
 
     /// Fills the arrays; returns the number of messages.
     private static func build(
-        _ datagrams: ArraySlice<OutgoingDatagram>, grouping: Bool, ipv6Socket: Bool, controlSpace: Int,
+        _ datagrams: ArraySlice<OutgoingDatagram>, grouping: Bool, ipv6Socket: Bool,
         messages: UnsafeMutablePointer<cshims_mmsghdr>, vectors: UnsafeMutablePointer<iovec>,
         names: UnsafeMutablePointer<sockaddr_storage>, perMessage: UnsafeMutablePointer<Int>,
         segmented: UnsafeMutablePointer<Bool>, control: UnsafeMutableRawPointer
@@ -77,14 +92,15 @@ struct OutgoingHeaders {
         var message = 0
         var next = datagrams.startIndex
         var vector = 0
-        while next < datagrams.endIndex {
+        let controlSpace = DatagramControl.sendSpace
+        while next < datagrams.endIndex && message < maxMessages && vector < maxDatagrams {
             let first = datagrams[next]
             if first.segmentSize != nil && !grouping { break }
             // The run of datagrams this message carries.
             var run = 1
             var bytes = first.bytes.count
             if grouping && first.segmentSize == nil && first.bytes.count > 0 {
-                while next + run < datagrams.endIndex, run < OutgoingDatagram.maxSegments {
+                while next + run < datagrams.endIndex, run < OutgoingDatagram.maxSegments, vector + run < maxDatagrams {
                     let candidate = datagrams[next + run]
                     guard first.canShareSend(with: candidate), candidate.bytes.count > 0,
                           candidate.bytes.count <= first.bytes.count,
@@ -107,7 +123,7 @@ struct OutgoingHeaders {
                 header.msg_namelen = destination.copy(into: names + message)
             }
             let segmentSize = run > 1 ? first.bytes.count : first.segmentSize
-            if controlSpace > 0 && (segmentSize != nil || first.needsControl) {
+            if segmentSize != nil || first.needsControl {
                 let room = control + message * controlSpace
                 let ipv6Route = DatagramControl.isIPv6Route(first.destination, ipv6Socket: ipv6Socket)
                 let length = DatagramControl.write(first, segmentSize: segmentSize, ipv6Route: ipv6Route, into: room)
