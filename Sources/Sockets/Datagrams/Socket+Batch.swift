@@ -44,7 +44,7 @@ extension Socket {
     /// remembers it and the rest goes out one message per datagram: nothing is dropped.
     ///
     /// Cost: one `sendmmsg` on Linux for the whole batch when the socket can take it (the
-    /// headers are built on the stack; the bytes are borrowed, not copied); elsewhere one
+    /// headers are built in a per-thread scratch block, 64 messages per call; the bytes are borrowed, not copied); elsewhere one
     /// `sendto` per datagram.
     ///
     /// - Parameters:

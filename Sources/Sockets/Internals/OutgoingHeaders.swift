@@ -1,4 +1,4 @@
-// The C side of an outgoing batch: `mmsghdr`s built on the stack for one pass of
+// The C side of an outgoing batch: `mmsghdr`s built in per-thread scratch memory for one pass of
 // `sendBatch`, each pointing at borrowed bytes, with control messages where needed. With
 // segmentation offload, runs of equal-sized datagrams to one destination share one message.
 
@@ -40,16 +40,15 @@ struct OutgoingHeaders {
     /// The most datagrams one pass covers (one `iovec` each).
     static let maxDatagrams = 512
 
-    /// The C arrays of one pass, on the stack: fixed sizes, so no allocation however large
-    /// the batch (`withUnsafeTemporaryAllocation` goes to the heap over 1 KiB).
-    private struct Storage {
-        var messages = InlineArray<64, cshims_mmsghdr>(repeating: cshims_mmsghdr())
-        var names = InlineArray<64, sockaddr_storage>(repeating: sockaddr_storage())
-        var vectors = InlineArray<512, iovec>(repeating: iovec())
-        var perMessage = InlineArray<64, Int>(repeating: 0)
-        var segmented = InlineArray<64, Bool>(repeating: false)
-        /// ``DatagramControl/sendSpace`` bytes per message, as words for `cmsghdr` alignment.
-        var control = InlineArray<1024, UInt64>(repeating: 0)
+    /// The C arrays of one pass, laid out in one block of ``Scratch/byteCount`` bytes.
+    private enum Layout {
+        static let messages = 0
+        static let names = messages + maxMessages * MemoryLayout<cshims_mmsghdr>.stride
+        static let vectors = names + maxMessages * MemoryLayout<sockaddr_storage>.stride
+        static let perMessage = vectors + maxDatagrams * MemoryLayout<iovec>.stride
+        static let segmented = perMessage + maxMessages * MemoryLayout<Int>.stride
+        static let control = (segmented + maxMessages + 63) & ~63
+        static let end = control + maxMessages * DatagramControl.sendSpace
     }
 
     /// Calls `body` with the headers of the first datagrams of `datagrams` (at most
@@ -59,27 +58,22 @@ struct OutgoingHeaders {
     /// bytes) become one segmented message, and a datagram's own segment size is asked for;
     /// without it, the headers stop before the first datagram with a segment size (the caller
     /// sends that one apart). `ipv6Socket` picks the IPv6 control messages for datagrams
-    /// without a destination.
+    /// without a destination. `body` must not send another batch on this thread: the arrays
+    /// live in the thread's scratch block.
     static func with<R>(
         _ datagrams: ArraySlice<OutgoingDatagram>, grouping: Bool, ipv6Socket: Bool, _ body: (OutgoingHeaders) -> R
     ) -> R {
-        var storage = Storage()
-        return withUnsafeMutablePointer(to: &storage) { storage in
-            let base = UnsafeMutableRawPointer(storage)
-            func field<T>(_ path: PartialKeyPath<Storage>, _ type: T.Type) -> UnsafeMutablePointer<T> {
-                (base + MemoryLayout<Storage>.offset(of: path)!).assumingMemoryBound(to: T.self)
-            }
-            let messages = field(\Storage.messages, cshims_mmsghdr.self)
-            let perMessage = field(\Storage.perMessage, Int.self)
-            let segmented = field(\Storage.segmented, Bool.self)
-            let count = build(
-                datagrams, grouping: grouping, ipv6Socket: ipv6Socket,
-                messages: messages, vectors: field(\Storage.vectors, iovec.self),
-                names: field(\Storage.names, sockaddr_storage.self), perMessage: perMessage,
-                segmented: segmented, control: UnsafeMutableRawPointer(field(\Storage.control, UInt64.self)))
-            return body(OutgoingHeaders(messages: messages, count: count, datagramsPerMessage: perMessage,
-                                        segmented: segmented))
-        }
+        let base = Scratch.block(byteCount: Layout.end)
+        let messages = (base + Layout.messages).assumingMemoryBound(to: cshims_mmsghdr.self)
+        let perMessage = (base + Layout.perMessage).assumingMemoryBound(to: Int.self)
+        let segmented = (base + Layout.segmented).assumingMemoryBound(to: Bool.self)
+        let count = build(
+            datagrams, grouping: grouping, ipv6Socket: ipv6Socket, messages: messages,
+            vectors: (base + Layout.vectors).assumingMemoryBound(to: iovec.self),
+            names: (base + Layout.names).assumingMemoryBound(to: sockaddr_storage.self),
+            perMessage: perMessage, segmented: segmented, control: base + Layout.control)
+        return body(OutgoingHeaders(messages: messages, count: count, datagramsPerMessage: perMessage,
+                                    segmented: segmented))
     }
 
     /// Fills the arrays; returns the number of messages.
