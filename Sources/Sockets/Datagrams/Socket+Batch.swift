@@ -43,9 +43,10 @@ extension Socket {
     /// kernel or the route refuses segmentation (`EIO`, `EINVAL`, `ENOPROTOOPT`), the socket
     /// remembers it and the rest goes out one message per datagram: nothing is dropped.
     ///
-    /// Cost: one `sendmmsg` on Linux for the whole batch when the socket can take it (the
-    /// headers are built in a per-thread scratch block, 64 messages per call; the bytes are borrowed, not copied); elsewhere one
-    /// `sendto` per datagram.
+    /// Cost: on Linux one `sendmmsg` per 64 messages (or 512 datagrams) while the socket
+    /// takes them, with the headers built in a per-thread scratch block (no allocation after
+    /// a thread's first batch) and the bytes borrowed, not copied; elsewhere one `sendto` per
+    /// datagram.
     ///
     /// - Parameters:
     ///   - datagrams: the datagrams, each with its destination (or none on a connected socket).
