@@ -1,5 +1,5 @@
 /// One datagram to send, with what the kernel should know about it: the value quinn-udp calls
-/// `Transmit`. Used by ``Socket/send(_:flags:)`` and ``Socket/sendBatch(_:flags:)``.
+/// `Transmit`. Used by ``Socket/send(_:flags:)-(OutgoingDatagram,_)`` and ``Socket/sendBatch(_:flags:)``.
 ///
 /// The bytes are not copied: they must stay valid until the send returns.
 ///
