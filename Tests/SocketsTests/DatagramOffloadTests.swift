@@ -348,6 +348,7 @@ private func cut(_ bytes: [UInt8], every size: Int) -> [[UInt8]] {
         try sender.setSegmentSize(1200)
         #expect(try sender.segmentSize == 1200)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 0, alignment: 1)
+        defer { buffer.deallocate() }
         #expect(throws: SocketError.self) { _ = try sender.receiveMessage(into: buffer) }
     }
 

@@ -63,7 +63,9 @@ public struct DatagramBatch: ~Copyable {
         return headers.sender(index)
     }
 
-    /// Calls `body` with datagram `index`'s bytes, borrowed from the arena.
+    /// Calls `body` with datagram `index`'s bytes, borrowed from the arena. With coalescing
+    /// on, a slot can hold several datagrams back to back: walk them with
+    /// ``forEachSegment(at:_:)``.
     ///
     /// - Parameters:
     ///   - index: the datagram, from 0 to ``count`` - 1.
