@@ -40,7 +40,8 @@ let package = Package(
         ),
         .target(
             name: "SocketsTesting",
-            dependencies: ["Sockets"]
+            // CShims for `setns`: the test network moves threads between namespaces.
+            dependencies: ["Sockets", "CShims"]
         ),
         // Compiled with -O2 by the release build the benchmark always uses (no unsafe flags, so
         // the package stays usable as a dependency).

@@ -12,6 +12,7 @@
 #include <netinet/udp.h>
 #include <pthread.h>
 #if defined(__linux__)
+#include <sched.h>
 #include <sys/sendfile.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -512,4 +513,14 @@ int32_t cshims_thread_start(void (*body)(void *), void *context) {
     pthread_attr_destroy(&attributes);
     if (result != 0) { errno = result; return -1; }
     return 0;
+}
+
+int32_t cshims_setns_network(int32_t fd) {
+#if defined(__linux__)
+    return setns(fd, CLONE_NEWNET);
+#else
+    (void)fd;
+    errno = ENOSYS;
+    return -1;
+#endif
 }

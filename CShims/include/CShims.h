@@ -294,6 +294,11 @@ int32_t cshims_eventfd_signal(int32_t fd);
 /// `eventfd_read`: resets the eventfd's counter. In C because it is Linux-only.
 int32_t cshims_eventfd_drain(int32_t fd);
 
+/// `setns(fd, CLONE_NEWNET)`: moves the calling thread into the network namespace open at
+/// `fd`, for SocketsTesting's test networks. In C because glibc declares it only under
+/// `_GNU_SOURCE`; Linux only (-1 with `ENOSYS` elsewhere).
+int32_t cshims_setns_network(int32_t fd);
+
 /// `pthread_create` of a detached thread running `body(context)`. In C because the
 /// `pthread_t` type and the start routine's signature differ per platform.
 int32_t cshims_thread_start(void (*_Nonnull body)(void *_Nullable), void *_Nullable context);

@@ -5,7 +5,8 @@ import Sockets
 ///
 /// Each runs on its own thread, serves a bounded number of connections, and gives up when its
 /// `lifetime` is over: every wait it makes is bounded by what is left of it. It listens only on
-/// a loopback address (an address outside 127.0.0.0/8 and ::1 is refused).
+/// a loopback address, or on a ``TestNetwork`` host's address (198.18.0.0/15 or fd00::/8, made
+/// inside ``TestNetwork/within(_:_:)``); any other address is refused.
 ///
 ///     let server = try TestServer.source(bytes: 1 << 20)
 ///     let socket = try Socket.connected(to: server.address)
@@ -323,9 +324,9 @@ public final class TestServer: @unchecked Sendable {
     }
 
     private static func requireLoopback(_ address: SocketAddress) throws {
-        guard address.isLoopback else {
-            throw SocketError(.system(.addressNotAvailable), operation: "test server",
-                              target: address.description, detail: "test servers listen on loopback only")
+        guard address.isLoopback || address.isTestNetwork else {
+            throw SocketError(.system(.addressNotAvailable), operation: "test server", target: address.description,
+                              detail: "test servers listen on loopback or a TestNetwork address (198.18.0.0/15, fd00::/8) only")
         }
     }
 }
@@ -351,5 +352,17 @@ func sendPattern(_ socket: inout Socket, bytes: Int, seed: UInt8, deadline: Cont
         try limitTime(&socket, deadline)
         try socket.sendAll(UnsafeRawBufferPointer(part))
         offset += size
+    }
+}
+
+extension SocketAddress {
+    /// Whether the address is in the test ranges a ``TestNetwork`` uses: 198.18.0.0/15 (the
+    /// benchmarking range) or fd00::/8 (unique local).
+    var isTestNetwork: Bool {
+        switch self {
+        case .ipv4(let address, _): address.rawValue >> 17 == (198 << 7 | 18 >> 1)
+        case .ipv6(let address, _, _, _): address.high >> 56 == 0xfd
+        case .unix: false
+        }
     }
 }
