@@ -3,7 +3,7 @@
 SWIFT_BIN ?= /opt/swift/usr/bin
 export PATH := $(SWIFT_BIN):$(PATH)
 
-.PHONY: all build test run clean tools python bench bench-async bench-async-peers chart bench-peers sanitize docs
+.PHONY: all build test run clean tools python network-tools bench bench-async bench-async-peers chart bench-peers sanitize docs
 
 all: build
 
@@ -17,6 +17,17 @@ tools:
 	    echo "installing netbase for /etc/services"; \
 	    apt-get update -qq && apt-get install -y -qq netbase >/dev/null; \
 	  else echo "error: /etc/services is missing: install the 'netbase' package" >&2; exit 1; fi; }
+
+## network-tools: the test network (root only) needs ip and tc (iproute2) and nft (nftables);
+##                as root they are installed when missing, otherwise those tests skip with a line.
+network-tools:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  missing=""; \
+	  command -v ip >/dev/null 2>&1 && command -v tc >/dev/null 2>&1 || missing="$$missing iproute2"; \
+	  command -v nft >/dev/null 2>&1 || missing="$$missing nftables"; \
+	  if [ -n "$$missing" ]; then echo "installing$$missing for the test network"; \
+	    apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; fi; \
+	else echo "note: not root: the test network's tests will be skipped (they need CAP_NET_ADMIN)"; fi
 
 ## python: the tests and `make run` use python3's http.server as a real HTTP peer.
 python:
@@ -32,7 +43,7 @@ build: tools
 ## test: check that every public symbol is documented, then run the whole test suite (real
 ##       sockets, loopback only). The leak suite counts /proc/self/fd, reactor registrations and
 ##       every thread's allocations, so it runs on its own, serially, after the rest.
-test: tools python
+test: tools python network-tools
 	python3 scripts/check-docs.py
 	swift test --skip LeakTests
 	swift test --filter LeakTests --no-parallel
@@ -87,7 +98,7 @@ bench-peers: tools python
 	  | tee docs/peers.txt
 
 ## sanitize: the test suite under AddressSanitizer and ThreadSanitizer (separate build folders).
-sanitize: tools python
+sanitize: tools python network-tools
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp \
 	  swift test --sanitize=address --scratch-path .build-asan --skip LeakTests
 	swift test --sanitize=thread --scratch-path .build-tsan --skip LeakTests

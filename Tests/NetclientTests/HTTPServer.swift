@@ -15,13 +15,20 @@ final class PythonHTTPServer {
     private let errors = TemporaryFile()
 
     /// Starts a server for `directory` on `bind` (127.0.0.1 or ::1), on `port` (0: any free one);
-    /// it exits by itself after `lifetime` seconds.
-    init(directory: String, bind: String = "127.0.0.1", port: UInt16 = 0, lifetime: Int = 300) throws {
-        precondition(bind == "127.0.0.1" || bind == "::1", "test servers stay on loopback")
-        pid = try spawnChild(
-            "timeout", ["\(lifetime)", "python3", "-u", "-m", "http.server", "\(port)", "--bind", bind,
-                        "--directory", directory],
-            output: output.path, error: errors.path)
+    /// it exits by itself after `lifetime` seconds. With `namespace` (a `TestNetwork`'s), it
+    /// runs there, bound to that network's server address.
+    init(directory: String, bind: String = "127.0.0.1", port: UInt16 = 0, lifetime: Int = 300,
+         namespace: String? = nil) throws {
+        precondition(bind == "127.0.0.1" || bind == "::1" || (namespace != nil && (bind.hasPrefix("198.18.") || bind.hasPrefix("fd00:"))),
+                     "test servers stay on loopback or in a test network")
+        let command = ["timeout", "\(lifetime)", "python3", "-u", "-m", "http.server", "\(port)", "--bind", bind,
+                       "--directory", directory]
+        let (outputPath, errorPath) = (output.path, errors.path)
+        if let namespace {
+            pid = try spawnChild("ip", ["netns", "exec", namespace] + command, output: outputPath, error: errorPath)
+        } else {
+            pid = try spawnChild(command[0], Array(command.dropFirst()), output: outputPath, error: errorPath)
+        }
         // The server prints "Serving HTTP on ... port N (...)" once it listens.
         let deadline = Date(timeIntervalSinceNow: 20)
         var found: UInt16?

@@ -1,0 +1,63 @@
+// netclient across a real link: the client in one network namespace, python3's http.server in
+// another, under each impairment. Root only: skipped with one line otherwise.
+
+import Foundation
+import Sockets
+import SocketsTesting
+import Testing
+
+/// Runs netclient inside the test network's client namespace.
+private func netclient(in network: TestNetwork, _ arguments: [String], timeout: Double = 120) throws -> ChildResult {
+    try runChild("ip", ["netns", "exec", network.clientNamespace, netclientPath] + arguments, timeout: timeout)
+}
+
+@Suite(.serialized, .enabled(if: TestNetwork.unavailableReason == nil,
+                             Comment(rawValue: TestNetwork.unavailableReason ?? "")))
+struct NetclientNetworkTests {
+    @Test func getAcrossTheLinkUnderEachImpairment() throws {
+        let network = try TestNetwork()
+        let files = try ServedFiles()
+        let body = Data(TestPattern.bytes(count: 16 << 20, seed: 9))
+        try files.add("data.bin", body)
+        let server = try PythonHTTPServer(directory: files.path, bind: "198.18.0.2", lifetime: 240,
+                                          namespace: network.serverNamespace)
+        let port = "\(server.port)"
+        let output = TemporaryFile()
+        func get(_ extra: [String] = []) throws -> ChildResult {
+            try netclient(in: network, ["get", "198.18.0.2", port, "/data.bin", "--body", "--output", output.path] + extra)
+        }
+
+        let clean = try get()
+        #expect(clean.status == 0, "\(clean.standardError)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: output.path)) == body)
+
+        try network.impair(.loss(percent: 5))
+        let lossy = try get(["--timeout", "30"])
+        #expect(lossy.status == 0, "\(lossy.standardError)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: output.path)) == body)
+        try network.heal()
+
+        try network.impair(.blackHole(nil))
+        let silent = try get(["--timeout", "1"])
+        #expect(silent.status == 5, "\(silent.standardError)")
+        #expect(silent.standardError.contains("timed out"))
+        try network.heal()
+
+        try network.impair(.reset(port: server.port))
+        let reset = try get(["--timeout", "5"])
+        #expect(reset.status == 4, "\(reset.standardError)")
+        #expect(reset.standardError.contains("refused") || reset.standardError.contains("reset"))
+        try network.heal()
+
+        try network.impair(.unreachable(port: nil, host: true))
+        let unreachable = try get(["--timeout", "5"])
+        #expect(unreachable.status == 4, "\(unreachable.standardError)")
+        #expect(unreachable.standardError.contains("No route to host"))
+        try network.heal()
+
+        try network.impair(.mtu(1280))
+        let small = try get()
+        let received = try Data(contentsOf: URL(fileURLWithPath: output.path))
+        #expect(small.status == 0 && received == body)
+    }
+}
