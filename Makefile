@@ -3,7 +3,7 @@
 SWIFT_BIN ?= /opt/swift/usr/bin
 export PATH := $(SWIFT_BIN):$(PATH)
 
-.PHONY: all build test run clean tools python network-tools bench bench-async bench-async-peers chart bench-peers sanitize docs
+.PHONY: all build test run clean tools python network-tools fuzz bench bench-async bench-async-peers chart bench-peers sanitize docs
 
 all: build
 
@@ -28,6 +28,13 @@ network-tools:
 	  if [ -n "$$missing" ]; then echo "installing$$missing for the test network"; \
 	    apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; fi; \
 	else echo "note: not root: the test network's tests will be skipped (they need CAP_NET_ADMIN)"; fi
+
+## fuzz: every libFuzzer target in Fuzz/ (address, port/service, GRO segment and HTTP header
+##       splitters, each checking a property) for FUZZ_SECONDS each (60 by default); fails on
+##       any crash or property failure, keeping the input in .build-fuzz/artifacts/.
+FUZZ_SECONDS ?= 60
+fuzz: tools
+	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 ## python: the tests and `make run` use python3's http.server as a real HTTP peer.
 python:

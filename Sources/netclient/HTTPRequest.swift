@@ -1,4 +1,4 @@
-// The HTTP/1.0 request `netclient get` sends, and the header/body split of the reply.
+// The HTTP/1.0 request `netclient get` sends.
 
 /// A GET request for one path, refused if the path could inject anything.
 struct HTTPRequest {
@@ -22,31 +22,5 @@ struct HTTPRequest {
     /// The request's bytes.
     var text: String {
         "GET \(path) HTTP/1.0\r\nHost: \(hostHeader)\r\nUser-Agent: netclient\r\nAccept: */*\r\n\r\n"
-    }
-}
-
-/// Finds the end of the headers ("\r\n\r\n") across chunks, so the body can be told apart.
-struct HeaderSkipper {
-    /// How many bytes of the terminator have been matched so far.
-    private var matched = 0
-    /// Whether the headers are over.
-    private(set) var done = false
-
-    /// The offset in `chunk` where the body starts, or `nil` if the headers go on past it.
-    mutating func bodyStart(in chunk: UnsafeRawBufferPointer) -> Int? {
-        if done { return 0 }
-        let terminator: [UInt8] = [13, 10, 13, 10]
-        for (index, byte) in chunk.enumerated() {
-            if byte == terminator[matched] {
-                matched += 1
-            } else {
-                matched = byte == terminator[0] ? 1 : 0
-            }
-            if matched == 4 {
-                done = true
-                return index + 1
-            }
-        }
-        return nil
     }
 }

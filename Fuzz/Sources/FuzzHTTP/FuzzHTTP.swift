@@ -1,0 +1,35 @@
+// netclient's header/body splitter, fed the reply in fuzzer-chosen chunks, against the naive
+// split: the body is everything after the first CR LF CR LF of the whole reply.
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzHTTP(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    guard let data, size >= 1 else { return 0 }
+    let cuts = Int(data[0])  // Chunk length step: the reply is fed in chunks of 1 + (cuts % 17) bytes and more.
+    let reply = UnsafeBufferPointer(start: data + 1, count: size - 1)
+    // The reference.
+    var expected: [UInt8] = []
+    var found = false
+    if reply.count >= 4 {
+        for index in 0...(reply.count - 4)
+        where reply[index] == 13 && reply[index + 1] == 10 && reply[index + 2] == 13 && reply[index + 3] == 10 {
+            expected = Array(reply[(index + 4)...])
+            found = true
+            break
+        }
+    }
+    // The splitter, chunk by chunk.
+    var skipper = HeaderSkipper()
+    var body: [UInt8] = []
+    var offset = 0
+    var step = 0
+    while offset < reply.count {
+        let length = min(reply.count - offset, 1 + (cuts + step * 7) % 17)
+        let chunk = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(reply)[offset..<(offset + length)])
+        if let start = skipper.bodyStart(in: chunk) { body.append(contentsOf: chunk[start...]) }
+        offset += length
+        step += 1
+    }
+    precondition(skipper.done == found, "headers end found: \(skipper.done), reference: \(found)")
+    precondition(body == expected, "body of \(body.count) bytes, reference \(expected.count)")
+    return 0
+}
