@@ -17,7 +17,7 @@ struct NetclientNetworkTests {
     @Test func getAcrossTheLinkUnderEachImpairment() throws {
         let network = try TestNetwork()
         let files = try ServedFiles()
-        let body = Data(TestPattern.bytes(count: 16 << 20, seed: 9))
+        let body = Data(TestPattern.bytes(count: 64 << 20, seed: 9))
         try files.add("data.bin", body)
         let server = try PythonHTTPServer(directory: files.path, bind: "198.18.0.2", lifetime: 240,
                                           namespace: network.serverNamespace)
@@ -32,7 +32,7 @@ struct NetclientNetworkTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: output.path)) == body)
 
         try network.impair(.loss(percent: 5))
-        let lossy = try get(["--timeout", "30"])
+        let lossy = try get(["--timeout", "60"])
         #expect(lossy.status == 0, "\(lossy.standardError)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: output.path)) == body)
         try network.heal()
@@ -59,5 +59,29 @@ struct NetclientNetworkTests {
         let small = try get()
         let received = try Data(contentsOf: URL(fileURLWithPath: output.path))
         #expect(small.status == 0 && received == body)
+    }
+
+    @Test func throughputOnASlowLinkShowsItsProgressLineMoving() throws {
+        let network = try TestNetwork()
+        try network.impair(.rateLimit(megabits: 10))
+        let total = 4 << 20  // About 3.4 seconds at 10 Mbit/s: the line appears after 1 s.
+        let source = try network.within(.server) {
+            try TestServer.source(bytes: total, on: network.address(.server, .ipv4), lifetime: .seconds(60))
+        }
+        // `script` gives netclient a terminal, where the progress line is drawn.
+        let command = "\(netclientPath) throughput 198.18.0.2 \(source.address.port!) --timeout 1"
+        let result = try runChild("ip", ["netns", "exec", network.clientNamespace, "script", "-qefc", command, "/dev/null"],
+                                  timeout: 60)
+        #expect(result.status == 0, "\(result.standardError)")
+        let text = String(decoding: result.standardOutput, as: UTF8.self)
+        #expect(text.contains("received \(total) bytes"), "\(text)")
+        // Each redraw starts with a carriage return and shows the bytes so far; they grow.
+        let sizes = text.split(separator: "\r").compactMap { line -> Double? in
+            guard let number = line.split(separator: " ").first, line.contains("MiB/s") || line.contains("KiB/s") else { return nil }
+            return Double(number)
+        }
+        #expect(sizes.count >= 2, "\(text.debugDescription)")
+        #expect(sizes == sizes.sorted() && Set(sizes).count >= 2, "\(sizes)")
+        try source.wait()
     }
 }
