@@ -169,6 +169,7 @@ public final class TestNetwork: @unchecked Sendable {
     ///   - arguments: the command and its arguments.
     ///   - timeout: the most seconds it may run.
     /// - Returns: the running process; end it by its id (`terminate()`), never by name.
+    /// - Throws: what `Process.run()` throws when the command cannot start.
     public func spawn(in host: Host, _ arguments: [String], timeout: Int = 120) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.path(of: "ip") ?? "/usr/sbin/ip")
@@ -213,6 +214,8 @@ public final class TestNetwork: @unchecked Sendable {
     }
 
     /// Removes every impairment: rules, qdiscs, and the MTU back to 1500.
+    ///
+    /// - Throws: ``TestNetworkError`` with the command's output if a command fails.
     public func heal() throws {
         for chain in ["input", "output"] {
             try Self.run(["ip", "netns", "exec", serverNamespace, "nft", "flush", "chain", "inet", "sockets_test", chain])
@@ -224,6 +227,8 @@ public final class TestNetwork: @unchecked Sendable {
     }
 
     /// The nftables rules now in force in the server's namespace, as `nft list` prints them.
+    ///
+    /// - Throws: ``TestNetworkError`` with the command's output if `nft` fails.
     public func rules() throws -> String {
         try Self.run(["ip", "netns", "exec", serverNamespace, "nft", "list", "table", "inet", "sockets_test"])
     }
