@@ -307,6 +307,11 @@ const int32_t cshims_SO_PROTOCOL = SO_PROTOCOL;
 #else
 const int32_t cshims_SO_PROTOCOL = -1;
 #endif
+#if defined(__linux__) && defined(TCP_INFO)
+const int32_t cshims_TCP_INFO = TCP_INFO;
+#else
+const int32_t cshims_TCP_INFO = -1;
+#endif
 #if defined(SO_DOMAIN)
 const int32_t cshims_SO_DOMAIN = SO_DOMAIN;
 #else

@@ -225,6 +225,7 @@ extern const int32_t cshims_UDP_SEGMENT;
 extern const int32_t cshims_UDP_GRO;
 extern const int32_t cshims_SO_PROTOCOL;
 extern const int32_t cshims_SO_DOMAIN;
+extern const int32_t cshims_TCP_INFO;
 extern const int32_t cshims_SO_TIMESTAMPNS;
 extern const int32_t cshims_IP_PKTINFO;
 extern const int32_t cshims_IP_TOS;

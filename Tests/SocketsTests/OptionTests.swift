@@ -126,6 +126,29 @@ struct OptionCase: Sendable, CustomTestStringConvertible {
 }
 
 @Suite struct OptionTests {
+    @Test func tcpInfoReportsTheConnection() throws {
+        let pair = try connectedPair()
+        let client = pair.client, server = pair.server
+        let bytes = [UInt8](repeating: 7, count: 1 << 20)
+        let reader = Loopback.onThread(adopting: server.releaseDescriptor()) { socket in
+            var buffer = ReceiveBuffer(capacity: 65536)
+            guard try socket.receiveAll(using: &buffer, limit: 1 << 20) { _ in } == 1 << 20 else { throw TestTimeout() }
+            let info = try socket.tcpInfo
+            guard info.state == 1, (info.bytesReceived ?? 0) >= 1 << 20 else { throw TestTimeout() }
+        }
+        try client.sendAll(bytes)
+        try reader.wait()
+        let info = try client.tcpInfo
+        #expect(info.state == 1 || info.state == 8)  // ESTABLISHED, or CLOSE_WAIT once the reader closed
+        #expect(info.sendMSS > 0 && info.congestionWindow > 0 && info.pathMTU > 0)
+        #expect(info.roundTripTime > .zero && info.roundTripTime < .seconds(5))
+        #expect((info.bytesAcknowledged ?? 0) >= 1 << 20 - 65536)
+        #expect(info.deliveryRate != nil && info.totalRetransmits >= 0)
+        let udp = try Socket(.ipv4, .datagram)
+        let error = #expect(throws: SocketError.self) { _ = try udp.tcpInfo }
+        #expect(error?.kind == .system(.notSupported))
+    }
+
     @Test(arguments: OptionCase.all)
     func roundTrips(_ option: OptionCase) throws {
         let socket = try Socket(option.family, option.type)

@@ -42,6 +42,7 @@ enum Constants {
     static let so_error = Int32(SO_ERROR)
     static let so_type = Int32(SO_TYPE)
     static let tcp_nodelay = Int32(TCP_NODELAY)
+    static let tcp_info = cshims_TCP_INFO
     static let tcp_keepidle = cshims_TCP_KEEPIDLE
     static let tcp_keepintvl = cshims_TCP_KEEPINTVL
     static let tcp_keepcnt = cshims_TCP_KEEPCNT
