@@ -29,6 +29,9 @@ struct Get: ParsableCommand {
     @Flag(name: .long, help: "Print only the body, without the status line and headers.")
     var body = false
 
+    @Flag(name: .long, help: "Print curl's timings on stderr at the end: name lookup, connect, first byte, total.")
+    var timings = false
+
     @OptionGroup var options: ConnectOptions
 
     func run() throws {
@@ -37,25 +40,29 @@ struct Get: ParsableCommand {
             defer { sink.close() }
             // Refuse a bad path before anything touches the network.
             _ = try HTTPRequest(path: path, host: host, port: 80)
-            let socket = try options.connect(host: host, port: port, type: .stream)
+            var clock = Timings()
+            let socket = try options.connect(host: host, port: port, type: .stream, timings: &clock)
             let request = try HTTPRequest(path: path, host: host, port: (try? socket.remoteAddress.port) ?? 80)
             do throws(SocketError) {
                 try socket.sendAll(request.text.utf8)
             } catch {
                 throw Failure(error, during: .send)
             }
-            try stream(from: socket, to: sink)
+            try stream(from: socket, to: sink, clock: &clock)
+            clock.finished = .now
+            if timings { Output.standardError.writeLine(clock.report) }
         }
     }
 
     /// Streams the reply through the recv loop, writing each chunk before reading the next.
-    private func stream(from socket: borrowing Socket, to sink: Output) throws {
+    private func stream(from socket: borrowing Socket, to sink: Output, clock: inout Timings) throws {
         var buffer = ReceiveBuffer(capacity: 64 * 1024)
         var headers = HeaderSkipper()
         var progress = Progress(enabled: output != nil || !Output.standardOutput.isTerminal)
         var total = 0
         do throws(ReceiveLoopError<any Error>) {
             _ = try socket.receiveAll(using: &buffer) { chunk in
+                if clock.firstByte == nil { clock.firstByte = .now }
                 try chunk.withUnsafeBytes { bytes in
                     var start = 0
                     if body {

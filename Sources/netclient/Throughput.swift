@@ -90,6 +90,13 @@ struct Throughput: ParsableCommand {
             let origin = host == nil ? "embedded loopback source" : "\(host!) port \(port!)"
             try Output.standardOutput.write(
                 "received \(seen) bytes (\(Progress.size(seen))) in \(fixed(elapsed.seconds, 3)) s: \(fixed(rate, 2)) GiB/s from \(origin)\n")
+            if let info = try? socket.tcpInfo {
+                let rtt = fixed(info.roundTripTime.seconds * 1000, 3), variance = fixed(info.roundTripTimeVariance.seconds * 1000, 3)
+                let delivery = info.deliveryRate.map { Progress.size($0) + "/s" } ?? "-"
+                try Output.standardOutput.write(
+                    "tcp_info: rtt \(rtt) ms (var \(variance) ms), retransmits \(info.totalRetransmits), "
+                    + "congestion window \(info.congestionWindow) segments, delivery rate \(delivery)\n")
+            }
             if let expected = bytes, host == nil, seen != expected {
                 throw Failure(.receiving, "receiving failed: expected \(expected) bytes, got \(seen)")
             }

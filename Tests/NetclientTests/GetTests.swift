@@ -136,6 +136,36 @@ func outputPath() -> String { NSTemporaryDirectory() + "netclient-get-\(UUID().u
         #expect(result.standardError.contains("timed out while connecting"))
     }
 
+    @Test func timingsAreOrderedAndEndAtTheTotal() throws {
+        let files = try ServedFiles()
+        try files.add("t.bin", Data(TestPattern.bytes(count: 1 << 20)))
+        let server = try PythonHTTPServer(directory: files.path)
+        let result = try netclient(["get", "127.0.0.1", "\(server.port)", "/t.bin", "--body", "--timings", "-v",
+                                    "--output", "/dev/null"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let lines = result.standardError.split(separator: "\n").filter { $0.hasPrefix("time_") }
+        #expect(lines.map { $0.split(separator: ":")[0] } == ["time_namelookup", "time_connect", "time_starttransfer", "time_total"])
+        let values = lines.compactMap { Double($0.split(separator: " ").last ?? "") }
+        #expect(values.count == 4 && values == values.sorted() && values[0] >= 0, "\(lines)")
+        #expect(result.standardError.contains("netclient: trying 127.0.0.1"))
+    }
+
+    @Test func connectTimeoutIsSeparateFromTheTimeout() throws {
+        let backlog = try FullBacklogListener()
+        let result = try netclient(["get", "127.0.0.1", "\(backlog.address.port!)", "/", "--connect-timeout", "0.3",
+                                    "--timeout", "30"], timeout: 20)
+        #expect(result.status == 5)
+        #expect(result.standardError.contains("timed out while connecting"), "\(result.standardError)")
+        // The receive keeps --timeout: a silent server is given up on only after it.
+        let silent = try TestServer.silent(lifetime: .seconds(20))
+        let quiet = try netclient(["get", "127.0.0.1", "\(silent.address.port!)", "/", "--connect-timeout", "5",
+                                   "--timeout", "0.5"])
+        #expect(quiet.status == 5 && quiet.standardError.contains("timed out while receiving"))
+        for bad in ["0", "-1", "junk", "inf"] {
+            #expect(try netclient(["get", "127.0.0.1", "80", "/", "--connect-timeout", bad]).status == 64)
+        }
+    }
+
     @Test func resetMidStreamKeepsTheBytesBeforeIt() throws {
         let server = try TestServer.reset(after: 50_000)
         let output = outputPath()

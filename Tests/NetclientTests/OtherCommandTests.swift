@@ -82,6 +82,7 @@ import Testing
 
     @Test func throughputDrainsTheEmbeddedSourceAndARemoteOne() throws {
         let embedded = try netclient(["throughput", "--bytes", "50000000"])
+        #expect(String(decoding: embedded.standardOutput, as: UTF8.self).contains("tcp_info: rtt "))
         let line = String(decoding: embedded.standardOutput, as: UTF8.self)
         #expect(embedded.status == 0, "\(embedded.standardError)")
         #expect(line.hasPrefix("received 50000000 bytes") && line.contains("GiB/s"))
