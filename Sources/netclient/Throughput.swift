@@ -35,6 +35,9 @@ struct Throughput: ParsableCommand {
     @Flag(name: .long, help: "Measure UDP datagrams/s from an embedded loopback source instead.")
     var udp = false
 
+    @Option(name: .customShort("P"), help: "How many TCP streams to drain at once, 1 to 128.")
+    var parallel: Int = 1
+
     @Option(name: .long, help: "With --udp: how the receiver reads (plain, batch, gro).")
     var path: UDPReceivePath = .gro
 
@@ -50,6 +53,7 @@ struct Throughput: ParsableCommand {
         guard (host == nil) == (port == nil) else { throw ValidationError("give both HOST and PORT, or neither") }
         guard bufferSize >= 1, bufferSize <= 1 << 30 else { throw ValidationError("--buffer-size must be 1 to 1 GiB") }
         if let bytes, bytes < 0 { throw ValidationError("--bytes must not be negative") }
+        guard parallel >= 1, parallel <= 128 else { throw ValidationError("-P must be 1 to 128 streams") }
         if udp {
             guard host == nil else { throw ValidationError("--udp measures from the embedded source: give no HOST or PORT") }
             guard bytes == nil else { throw ValidationError("--udp counts datagrams: use --count, not --bytes") }
@@ -62,79 +66,150 @@ struct Throughput: ParsableCommand {
         if udp { return try runUDP() }
         try reportingFailures {
             var source: EmbeddedSource?
-            let socket: Socket
+            let target: (host: String, port: String)
             if let host, let port {
-                socket = try options.connect(host: host, port: port, type: .stream)
+                target = (host, port)
             } else {
-                let embedded = try EmbeddedSource(bytes: bytes ?? 1 << 30, timeout: options.duration)
+                let embedded = try EmbeddedSource(bytes: bytes ?? 1 << 30, connections: parallel, timeout: options.duration)
                 source = embedded
-                socket = try options.connect(host: "127.0.0.1", port: "\(embedded.port)", type: .stream)
+                target = ("127.0.0.1", "\(embedded.port)")
             }
-            var buffer = ReceiveBuffer(capacity: bufferSize)
+            // A remote source is drained up to --bytes in total, shared among the streams.
+            let limits = (0..<parallel).map { stream in
+                host == nil ? nil : bytes.map { $0 / parallel + (stream < $0 % parallel ? 1 : 0) }
+            }
             let start = ContinuousClock.now
-            var progress = Progress(enabled: true)
-            var seen = 0
-            let limit = host == nil ? nil : bytes
-            do throws(SocketError) {
-                _ = try socket.receiveAll(using: &buffer, limit: limit) { chunk in
-                    seen += chunk.byteCount
-                    progress.update(seen)
-                }
-            } catch {
-                throw Failure(error, during: .receive)
+            let streams: [StreamResult]
+            if parallel == 1 {
+                var progress = Progress(enabled: true)
+                let socket = try options.connect(host: target.host, port: target.port, type: .stream)
+                streams = [try drain(socket, limit: limits[0]) { progress.update($0) }]
+                progress.finish(streams[0].bytes)
+            } else {
+                streams = try drainInParallel(target, limits: limits)
             }
             let elapsed = start.duration(to: .now)
-            progress.finish(seen)
             source?.finish()
+            let seen = streams.reduce(0) { $0 + $1.bytes }
             let rate = Double(seen) / max(elapsed.seconds, 1e-9) / Double(1 << 30)
             let origin = host == nil ? "embedded loopback source" : "\(host!) port \(port!)"
+            let across = parallel > 1 ? " over \(parallel) streams" : ""
             try Output.standardOutput.write(
-                "received \(seen) bytes (\(Progress.size(seen))) in \(fixed(elapsed.seconds, 3)) s: \(fixed(rate, 2)) GiB/s from \(origin)\n")
-            if let info = try? socket.tcpInfo {
-                let rtt = fixed(info.roundTripTime.seconds * 1000, 3), variance = fixed(info.roundTripTimeVariance.seconds * 1000, 3)
-                let delivery = info.deliveryRate.map { Progress.size($0) + "/s" } ?? "-"
+                "received \(seen) bytes (\(Progress.size(seen))) in \(fixed(elapsed.seconds, 3)) s: \(fixed(rate, 2)) GiB/s from \(origin)\(across)\n")
+            for (index, stream) in streams.enumerated() {
+                let label = parallel > 1 ? "stream \(index + 1): \(stream.bytes) bytes, " : ""
+                try Output.standardOutput.write("tcp_info: \(label)\(stream.infoText)\n")
+            }
+            if parallel > 1 {
+                let infos = streams.compactMap(\.info)
+                let retransmits = infos.reduce(0) { $0 + $1.totalRetransmits }
+                let meanRTT = infos.isEmpty ? 0 : infos.reduce(0.0) { $0 + $1.roundTripTime.seconds } / Double(infos.count)
                 try Output.standardOutput.write(
-                    "tcp_info: rtt \(rtt) ms (var \(variance) ms), retransmits \(info.totalRetransmits), "
-                    + "congestion window \(info.congestionWindow) segments, delivery rate \(delivery)\n")
+                    "tcp_info: total: \(seen) bytes, mean rtt \(fixed(meanRTT * 1000, 3)) ms, retransmits \(retransmits)\n")
             }
             if let expected = bytes, host == nil, seen != expected {
                 throw Failure(.receiving, "receiving failed: expected \(expected) bytes, got \(seen)")
             }
         }
     }
+
+    /// One stream's bytes and its connection's `TCP_INFO` at the end.
+    struct StreamResult: Sendable {
+        var bytes: Int
+        var info: TCPInfo?
+
+        /// "rtt 0.024 ms (var 0.012 ms), retransmits 0, congestion window 10 segments, ...".
+        var infoText: String {
+            guard let info else { return "unavailable" }
+            let rtt = fixed(info.roundTripTime.seconds * 1000, 3)
+            let variance = fixed(info.roundTripTimeVariance.seconds * 1000, 3)
+            let delivery = info.deliveryRate.map { Progress.size($0) + "/s" } ?? "-"
+            return "rtt \(rtt) ms (var \(variance) ms), retransmits \(info.totalRetransmits), "
+                + "congestion window \(info.congestionWindow) segments, delivery rate \(delivery)"
+        }
+    }
+
+    /// Drains `socket` through the recv loop (up to `limit`), reporting the running count.
+    private func drain(_ socket: borrowing Socket, limit: Int?, _ update: (Int) -> Void) throws -> StreamResult {
+        var buffer = ReceiveBuffer(capacity: bufferSize)
+        var seen = 0
+        do throws(SocketError) {
+            _ = try socket.receiveAll(using: &buffer, limit: limit) { chunk in
+                seen += chunk.byteCount
+                update(seen)
+            }
+        } catch {
+            throw Failure(error, during: .receive)
+        }
+        return StreamResult(bytes: seen, info: try? socket.tcpInfo)
+    }
+
+    /// `-P N`: N connections drained at once, one thread each; the first failure is thrown.
+    private func drainInParallel(_ target: (host: String, port: String), limits: [Int?]) throws -> [StreamResult] {
+        let results = Locked<[Result<StreamResult, any Error>?]>(Array(repeating: nil, count: limits.count))
+        let group = DispatchGroup()
+        for (index, limit) in limits.enumerated() {
+            group.enter()
+            Thread.detachNewThread { [self] in
+                defer { group.leave() }
+                let outcome = Result { () throws -> StreamResult in
+                    let socket = try options.connect(host: target.host, port: target.port, type: .stream)
+                    return try drain(socket, limit: limit) { _ in }
+                }
+                results.withLock { $0[index] = outcome }
+            }
+        }
+        group.wait()
+        return try results.withLock { $0 }.map { try $0!.get() }
+    }
 }
 
-/// A loopback source on its own thread: accepts one connection, sends a fixed number of bytes,
-/// closes. Bounded in bytes and, through its timeouts, in time.
+/// A loopback source: accepts `connections` connections, sends each its share of `bytes`
+/// (the first ones one byte more when it does not divide) on a thread of its own, and closes.
+/// Bounded in bytes and, through its timeouts, in time.
 final class EmbeddedSource: @unchecked Sendable {
     let port: UInt16
-    private let done = DispatchSemaphore(value: 0)
+    private let done = DispatchGroup()
 
-    init(bytes: Int, timeout: Duration) throws {
-        var listener = try Socket.listening(on: .ipv4(.loopback, port: 0), backlog: 1)
+    init(bytes: Int, connections: Int = 1, timeout: Duration) throws {
+        var listener = try Socket.listening(on: .ipv4(.loopback, port: 0), backlog: connections)
         port = try listener.localAddress.port ?? 0
         try listener.setTimeout(.after(timeout))
         let descriptor = listener.releaseDescriptor()
         let done = self.done
+        done.enter()
         Thread.detachNewThread {
-            defer { done.signal() }
-            guard var listener = try? Socket(adopting: descriptor),
-                  (try? listener.setTimeout(.after(timeout))) != nil,
-                  var connection = try? listener.accept(),
-                  (try? connection.setTimeout(.after(timeout))) != nil else { return }
-            let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 4096)
-            defer { chunk.deallocate() }
-            chunk.initializeMemory(as: UInt8.self, repeating: 0x5A)
-            var sent = 0
-            while sent < bytes {
-                let size = min(chunk.count, bytes - sent)
-                guard (try? connection.sendAll(UnsafeRawBufferPointer(rebasing: chunk[..<size]))) != nil else { return }
-                sent += size
+            defer { done.leave() }
+            guard var listener = try? Socket(adopting: descriptor), (try? listener.setTimeout(.after(timeout))) != nil
+            else { return }
+            for index in 0..<connections {
+                guard let owned = try? listener.accept().releaseDescriptor() else { return }
+                let share = bytes / connections + (index < bytes % connections ? 1 : 0)
+                done.enter()
+                Thread.detachNewThread {
+                    defer { done.leave() }
+                    guard var connection = try? Socket(adopting: owned),
+                          (try? connection.setTimeout(.after(timeout))) != nil else { return }
+                    EmbeddedSource.send(share, on: connection)
+                }
             }
         }
     }
 
-    /// Waits for the source thread to end.
+    /// Sends `bytes` bytes of 0x5A on `connection`, stopping at the first error.
+    private static func send(_ bytes: Int, on connection: borrowing Socket) {
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 4096)
+        defer { chunk.deallocate() }
+        chunk.initializeMemory(as: UInt8.self, repeating: 0x5A)
+        var sent = 0
+        while sent < bytes {
+            let size = min(chunk.count, bytes - sent)
+            guard (try? connection.sendAll(UnsafeRawBufferPointer(rebasing: chunk[..<size]))) != nil else { return }
+            sent += size
+        }
+    }
+
+    /// Waits for the source's threads to end.
     func finish() { done.wait() }
 }
 

@@ -17,6 +17,22 @@ import Testing
         #expect(lines.count == 3 && lines.allSatisfy { $0.contains("time=") && $0.hasSuffix(": x") })
     }
 
+    @Test func parallelStreamsMoveExactlyTheBytesAsked() throws {
+        let embedded = try netclient(["throughput", "-P", "4", "--bytes", "50000003"])
+        #expect(embedded.status == 0, "\(embedded.standardError)")
+        let text = String(decoding: embedded.standardOutput, as: UTF8.self)
+        #expect(text.contains("received 50000003 bytes") && text.contains("over 4 streams"), "\(text)")
+        let streams = text.split(separator: "\n").filter { $0.hasPrefix("tcp_info: stream ") }
+        #expect(streams.count == 4 && streams.allSatisfy { $0.contains("rtt ") && $0.contains("retransmits ") })
+        #expect(text.contains("tcp_info: total: 50000003 bytes"))
+        let server = try TestServer.source(bytes: 1_000_000, connections: 4, lifetime: .seconds(30))
+        let remote = try netclient(["throughput", "127.0.0.1", "\(server.address.port!)", "-P", "4", "--bytes", "4000000"])
+        #expect(remote.status == 0, "\(remote.standardError)")
+        #expect(String(decoding: remote.standardOutput, as: UTF8.self).contains("received 4000000 bytes"))
+        try server.wait()
+        for bad in ["0", "129", "x"] { #expect(try netclient(["throughput", "-P", bad]).status == 64) }
+    }
+
     @Test func udpSizeSendsDatagramsOfExactlyThatSize() throws {
         let server = try TestServer.udpEcho(datagrams: 3, on: .ipv4(.loopback, port: 0), lifetime: .seconds(20))
         let result = try netclient(["udp", "127.0.0.1", "\(server.address.port!)", "abc", "--size", "5000",
