@@ -11,13 +11,15 @@ let package = Package(
         .package(name: "Sockets", path: ".."),
     ],
     targets: [
+        // The hand-over to libFuzzer's driver, shared by every target.
+        .target(name: "FuzzDriver"),
         // SocketAddress, IPv4Address, IPv6Address (with scope): parse, format, parse again.
-        .executableTarget(name: "FuzzAddresses", dependencies: [.product(name: "Sockets", package: "Sockets")]),
+        .executableTarget(name: "FuzzAddresses", dependencies: ["FuzzDriver", .product(name: "Sockets", package: "Sockets")]),
         // Service.port: numbers, names, NUL bytes.
-        .executableTarget(name: "FuzzPorts", dependencies: [.product(name: "Sockets", package: "Sockets")]),
+        .executableTarget(name: "FuzzPorts", dependencies: ["FuzzDriver", .product(name: "Sockets", package: "Sockets")]),
         // DatagramSegments: the GRO segment splitter against its definition.
-        .executableTarget(name: "FuzzSegments", dependencies: [.product(name: "Sockets", package: "Sockets")]),
+        .executableTarget(name: "FuzzSegments", dependencies: ["FuzzDriver", .product(name: "Sockets", package: "Sockets")]),
         // netclient's header/body splitter (its source file, linked in) against a naive split.
-        .executableTarget(name: "FuzzHTTP"),
+        .executableTarget(name: "FuzzHTTP", dependencies: ["FuzzDriver"]),
     ]
 )

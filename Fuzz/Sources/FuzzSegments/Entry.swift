@@ -1,16 +1,8 @@
-// SwiftPM links an executable's entry point as `FuzzSegments_main` (its testable-executable
-// convention); that symbol hands over to libFuzzer's driver, which runs `fuzzSegments`.
+// The entry point SwiftPM links (`FuzzSegments_main`), handing over to libFuzzer.
 
-@_silgen_name("LLVMFuzzerRunDriver")
-private func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<Int32>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ test: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
-) -> Int32
+import FuzzDriver
 
 @_cdecl("FuzzSegments_main")
 func fuzzerEntry(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    var count = argc
-    var arguments = argv
-    return runFuzzerDriver(&count, &arguments, fuzzSegments)
+    runFuzzer(argc, argv, fuzzSegments)
 }

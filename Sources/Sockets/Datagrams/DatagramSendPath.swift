@@ -72,9 +72,4 @@ extension Socket {
     func noteOffloadRefused() {
         offload.bitwiseOr(OffloadState.refused.rawValue, ordering: .relaxed)
     }
-
-    /// Whether a datagram to `destination` (or to the connected peer) travels over IPv6.
-    func routesOverIPv6(_ destination: SocketAddress?) -> Bool {
-        DatagramControl.isIPv6Route(destination, ipv6Socket: offloadState.contains(.ipv6))
-    }
 }

@@ -76,21 +76,10 @@ public struct QueuedError: Hashable, Sendable, CustomStringConvertible {
     /// reported it.
     public var error: SocketError {
         var detail = reason
-        if let offender { detail += ", reported by \(offender.withoutPort)" }
+        if let offender { detail += ", reported by \(offender.host)" }
         return SocketError(.system(errno), operation: "error queue", target: destination?.description, detail: detail)
     }
 
     /// The error in words, as ``error`` describes it.
     public var description: String { error.description }
-}
-
-extension SocketAddress {
-    /// The address alone, as text: an ICMP offender's port means nothing.
-    var withoutPort: String {
-        switch self {
-        case .ipv4(let address, _): address.description
-        case .ipv6(let address, _, _, _): address.description
-        case .unix(let path): path
-        }
-    }
 }

@@ -108,17 +108,3 @@ enum DatagramControl {
         }
     }
 }
-
-extension IPv6Address {
-    /// Reads the 16 bytes of the C form, in network order, without allocating.
-    init(loading bytes: UnsafeRawBufferPointer) {
-        self.init(high: UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self)),
-                  low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
-    }
-
-    /// Writes the 16 bytes of the C form, in network order, into `bytes`.
-    func store(into bytes: UnsafeMutableRawBufferPointer) {
-        bytes.storeBytes(of: high.bigEndian, as: UInt64.self)
-        bytes.storeBytes(of: low.bigEndian, toByteOffset: 8, as: UInt64.self)
-    }
-}

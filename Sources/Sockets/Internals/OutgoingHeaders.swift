@@ -109,23 +109,12 @@ struct OutgoingHeaders {
                 vectors[vector + offset] = iovec(
                     iov_base: UnsafeMutableRawPointer(mutating: datagram.bytes.baseAddress), iov_len: datagram.bytes.count)
             }
-            var header = msghdr()
-            header.msg_iov = vectors + vector
-            header.msg_iovlen = numericCast(run)
-            if let destination = first.destination {
-                header.msg_name = UnsafeMutableRawPointer(names + message)
-                header.msg_namelen = destination.copy(into: names + message)
-            }
             let segmentSize = run > 1 ? first.bytes.count : first.segmentSize
-            if segmentSize != nil || first.needsControl {
-                let room = control + message * controlSpace
-                let ipv6Route = DatagramControl.isIPv6Route(first.destination, ipv6Socket: ipv6Socket)
-                let length = DatagramControl.write(first, segmentSize: segmentSize, ipv6Route: ipv6Route, into: room)
-                if length > 0 {
-                    header.msg_control = room
-                    header.msg_controllen = numericCast(length)
-                }
-            }
+            let header = messageHeader(
+                first, segmentSize: segmentSize,
+                ipv6Route: DatagramControl.isIPv6Route(first.destination, ipv6Socket: ipv6Socket),
+                vectors: vectors + vector, count: run, name: names + message,
+                control: control + message * controlSpace)
             messages[message] = cshims_mmsghdr(msg_hdr: header, msg_len: 0)
             perMessage[message] = run
             segmented[message] = segmentSize != nil
@@ -134,5 +123,29 @@ struct OutgoingHeaders {
             next += run
         }
         return message
+    }
+
+    /// The header of one outgoing message: `count` filled `iovec`s at `vectors`, the
+    /// destination of `datagram` (if any) written into `name`, and its control messages
+    /// (`segmentSize`, ECN bits, source) into `control`, which has ``DatagramControl/sendSpace``
+    /// bytes. Shared by the single send and every message of a batch.
+    static func messageHeader(
+        _ datagram: OutgoingDatagram, segmentSize: Int?, ipv6Route: Bool,
+        vectors: UnsafeMutablePointer<iovec>, count: Int,
+        name: UnsafeMutablePointer<sockaddr_storage>, control: UnsafeMutableRawPointer
+    ) -> msghdr {
+        var header = msghdr()
+        header.msg_iov = vectors
+        header.msg_iovlen = numericCast(count)
+        if let destination = datagram.destination {
+            header.msg_name = UnsafeMutableRawPointer(name)
+            header.msg_namelen = destination.copy(into: name)
+        }
+        let length = DatagramControl.write(datagram, segmentSize: segmentSize, ipv6Route: ipv6Route, into: control)
+        if length > 0 {
+            header.msg_control = control
+            header.msg_controllen = numericCast(length)
+        }
+        return header
     }
 }

@@ -9,21 +9,27 @@ import Darwin
 extension IPv6Address {
     /// From the C form.
     init(_ raw: in6_addr) {
-        var raw = raw
-        let bytes = withUnsafeBytes(of: &raw) { Array($0) }
-        self.init(bytes: bytes)!
+        self = withUnsafeBytes(of: raw) { IPv6Address(loading: $0) }
     }
 
     /// The C form.
     var in6: in6_addr {
         var raw = in6_addr()
-        withUnsafeMutableBytes(of: &raw) { raw in
-            for index in 0..<8 {
-                raw[index] = UInt8(truncatingIfNeeded: high >> (56 - 8 * index))
-                raw[8 + index] = UInt8(truncatingIfNeeded: low >> (56 - 8 * index))
-            }
-        }
+        withUnsafeMutableBytes(of: &raw) { store(into: $0) }
         return raw
+    }
+
+    /// Reads the 16 bytes of the C form (an `in6_addr` or a packet-info address), in network
+    /// order, without allocating.
+    init(loading bytes: UnsafeRawBufferPointer) {
+        self.init(high: UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self)),
+                  low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+    }
+
+    /// Writes the 16 bytes of the C form, in network order, into `bytes`.
+    func store(into bytes: UnsafeMutableRawBufferPointer) {
+        bytes.storeBytes(of: high.bigEndian, as: UInt64.self)
+        bytes.storeBytes(of: low.bigEndian, toByteOffset: 8, as: UInt64.self)
     }
 }
 

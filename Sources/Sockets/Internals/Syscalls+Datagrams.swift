@@ -27,20 +27,10 @@ extension Sys {
                 as: iovec.self,
                 repeating: iovec(iov_base: UnsafeMutableRawPointer(mutating: datagram.bytes.baseAddress),
                                  iov_len: datagram.bytes.count), count: 1)
-            var message = msghdr()
-            message.msg_iov = vector
-            message.msg_iovlen = 1
-            if let destination = datagram.destination {
-                let name = (base + nameOffset).bindMemory(to: sockaddr_storage.self, capacity: 1)
-                message.msg_name = base + nameOffset
-                message.msg_namelen = destination.copy(into: name)
-            }
-            let length = DatagramControl.write(
-                datagram, segmentSize: segmentSize, ipv6Route: ipv6Route, into: base + controlOffset)
-            if length > 0 {
-                message.msg_control = base + controlOffset
-                message.msg_controllen = numericCast(length)
-            }
+            var message = OutgoingHeaders.messageHeader(
+                datagram, segmentSize: segmentSize, ipv6Route: ipv6Route, vectors: vector, count: 1,
+                name: (base + nameOffset).bindMemory(to: sockaddr_storage.self, capacity: 1),
+                control: base + controlOffset)
             return try retrying("sendmsg") { cshims_sendmsg(fd, &message, flags) }
         }
     }
