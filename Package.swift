@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // `make docs`: builds the DocC catalogs; a command plugin, never linked into anything.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // netclient load's latency percentiles; the CLI only, never the libraries.
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         .target(
@@ -35,7 +37,10 @@ let package = Package(
             name: "netclient",
             dependencies: [
                 "Sockets",
+                // `load` runs its connections as tasks over the async layer.
+                "AsyncSockets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         .target(

@@ -96,13 +96,26 @@ struct Failure: Error {
 
 /// Runs `body`; on a `Failure` prints its line to stderr and exits with its code.
 func reportingFailures(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let failure as Failure {
-        Output.standardError.writeLine("netclient: \(failure.message)")
-        throw ExitCode(failure.exit.rawValue)
-    } catch let error as SocketError {
-        Output.standardError.writeLine("netclient: \(error)")
-        throw ExitCode(Exit.other.rawValue)
-    }
+    do { try body() } catch { throw reported(error) }
+}
+
+/// Runs `body`; on a `Failure` prints its line to stderr and exits with its code.
+func reportingFailures(_ body: () async throws -> Void) async throws {
+    do { try await body() } catch { throw reported(error) }
+}
+
+/// `error` as the failure `netclient` reports, if it is one: a `Failure`, or a library error
+/// outside any step (exit code 1).
+func asFailure(_ error: any Error) -> Failure? {
+    if let failure = error as? Failure { return failure }
+    if let error = error as? SocketError { return Failure(.other, "\(error)") }
+    return nil
+}
+
+/// Prints the line of a failure on stderr and returns the exit code to throw; any other error
+/// (such as an `ExitCode`) comes back as it is.
+func reported(_ error: any Error) -> any Error {
+    guard let failure = asFailure(error) else { return error }
+    Output.standardError.writeLine("netclient: \(failure.message)")
+    return ExitCode(failure.exit.rawValue)
 }

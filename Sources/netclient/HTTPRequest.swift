@@ -1,9 +1,11 @@
-// The HTTP/1.0 request `netclient get` sends.
+// The HTTP/1.0 request `netclient get` and `netclient load` send.
 
 /// A GET request for one path, refused if the path could inject anything.
 struct HTTPRequest {
     let path: String
     let hostHeader: String
+    /// Whether to ask the server to keep the connection open (`Connection: keep-alive`).
+    var keepAlive = false
 
     /// A request for `path` on `host` (and `port`, when not 80).
     ///
@@ -21,6 +23,7 @@ struct HTTPRequest {
 
     /// The request's bytes.
     var text: String {
-        "GET \(path) HTTP/1.0\r\nHost: \(hostHeader)\r\nUser-Agent: netclient\r\nAccept: */*\r\n\r\n"
+        "GET \(path) HTTP/1.0\r\nHost: \(hostHeader)\r\nUser-Agent: netclient\r\nAccept: */*\r\n"
+            + (keepAlive ? "Connection: keep-alive\r\n\r\n" : "\r\n")
     }
 }
