@@ -3,7 +3,7 @@
 SWIFT_BIN ?= /opt/swift/usr/bin
 export PATH := $(SWIFT_BIN):$(PATH)
 
-.PHONY: all build test run clean tools python network-tools fuzz bench bench-async bench-async-peers chart bench-peers sanitize docs
+.PHONY: all build test run clean tools python network-tools fuzz bench bench-async bench-async-peers chart bench-peers sanitize docs nginx bench-load
 
 all: build
 
@@ -103,6 +103,43 @@ bench-peers: tools python
 	cd Benchmarks && swift build -c release
 	taskset -c 1 Benchmarks/.build/release/peers-bench --sockets-bench .build/release/sockets-bench $(PEERS_FLAGS) \
 	  | tee docs/peers.txt
+
+## nginx: check for nginx (make bench-load serves a file with it, from scripts/nginx/nginx.conf.in);
+##        as root the 'nginx-light' package is installed when missing, with services kept from
+##        starting (a temporary /usr/sbin/policy-rc.d) so no system nginx is left on port 80.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing nginx-light (its service is not started)"; \
+	    if [ ! -e /usr/sbin/policy-rc.d ]; then \
+	      trap 'rm -f /usr/sbin/policy-rc.d' EXIT; trap 'exit 130' INT TERM; \
+	      printf '#!/bin/sh\n# make nginx: no service starts during the install\nexit 101\n' > /usr/sbin/policy-rc.d; \
+	      chmod 755 /usr/sbin/policy-rc.d; fi; \
+	    apt-get update -qq && apt-get install -y -qq nginx-light >/dev/null; status=$$?; \
+	    if [ -s /run/nginx.pid ] && kill -0 "$$(cat /run/nginx.pid)" 2>/dev/null; then \
+	      echo "stopping the system nginx the install started"; \
+	      service nginx stop >/dev/null 2>&1 || /usr/sbin/nginx -s quit; fi; \
+	    exit $$status; \
+	  else echo "error: nginx is missing: install the 'nginx-light' package" >&2; exit 1; fi; }
+
+## bench-load: `netclient load` against ApacheBench (ab, a new connection per request) and wrk -t1
+##             (keep-alive) on one loopback nginx (CPU 0; every client on CPU 1), interleaved, in
+##             rotating order: medians of CPU per request (each client's own rusage) and requests/s,
+##             and the ratios against their targets (release build); writes docs/bench-load.txt.
+##             As root ab (apache2-utils) and wrk are installed when missing. Flags through
+##             LOAD_FLAGS, e.g. make bench-load LOAD_FLAGS="--concurrency 1,50 --repetitions 9"
+##             (--quick for a smoke run; --json FILE for every run).
+LOAD_FLAGS ?=
+bench-load: tools python nginx
+	@missing=""; \
+	command -v ab >/dev/null 2>&1 || missing="$$missing apache2-utils"; \
+	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing$$missing"; apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "error: ab or wrk is missing: install the package(s)$$missing" >&2; exit 1; fi; fi
+	swift build -c release --product netclient
+	python3 scripts/bench-load.py $(LOAD_FLAGS) | tee docs/bench-load.txt
 
 ## sanitize: the test suite under AddressSanitizer and ThreadSanitizer (separate build folders).
 sanitize: tools python network-tools

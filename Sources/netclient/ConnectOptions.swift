@@ -120,4 +120,22 @@ struct Timings {
             "\(name): " + (instant.map { fixed(start.duration(to: $0).seconds, 6) } ?? "-")
         }.joined(separator: "\n")
     }
+
+    /// `{"namelookup", "connect", "starttransfer", "total"}`, cumulative as curl's, and
+    /// `{"steps": {"namelookup", "connect", "first_byte", "transfer"}}`, each step on its own,
+    /// which add up to the total; `null` for a step not reached.
+    var json: JSON {
+        let marks = [resolved, connected, firstByte, finished]
+        let cumulative = marks.map { $0.map { start.duration(to: $0).seconds } }
+        var steps: [Double?] = []
+        var previous: Double? = 0
+        for mark in cumulative {
+            steps.append(mark.flatMap { value in previous.map { value - $0 } })
+            previous = mark
+        }
+        let names = ["namelookup", "connect", "starttransfer", "total"]
+        let stepNames = ["namelookup", "connect", "first_byte", "transfer"]
+        return .object(zip(names, cumulative).map { ($0, JSON.optional($1)) }
+                       + [("steps", .object(zip(stepNames, steps).map { ($0, JSON.optional($1)) }))])
+    }
 }

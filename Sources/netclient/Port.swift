@@ -17,9 +17,17 @@ struct Port: ParsableCommand {
     @Flag(name: .long, help: "Look up the udp entry instead of the tcp one.")
     var udp = false
 
+    @Flag(name: .long, help: "Print one JSON document (schema netclient/1) on stdout.")
+    var json = false
+
     func run() throws {
-        try reportingFailures {
+        let report = JSONReport(enabled: json, command: "port")
+        try report.run {
             let transport: Service.TransportProtocol = udp ? .udp : .tcp
+            func fields(port: UInt16, service: String?) -> [(String, JSON)] {
+                [("name", .string(name)), ("protocol", .string(transport.rawValue)), ("port", .int(Int(port))),
+                 ("service", .optional(service))]
+            }
             let port: UInt16
             do throws(SocketError) {
                 port = try Service.port(name, protocol: transport)
@@ -30,9 +38,10 @@ struct Port: ParsableCommand {
                 guard let service = Service.name(ofPort: port, protocol: transport) else {
                     throw Failure(.portLookup, "port lookup failed: port \(port)/\(transport.rawValue) has no service name")
                 }
-                try Output.standardOutput.write("\(service)\n")
+                try json ? report.print(fields(port: port, service: service)) : Output.standardOutput.write("\(service)\n")
             } else {
-                try Output.standardOutput.write("\(port)\n")
+                let service = Service.name(ofPort: port, protocol: transport)
+                try json ? report.print(fields(port: port, service: service)) : Output.standardOutput.write("\(port)\n")
             }
         }
     }

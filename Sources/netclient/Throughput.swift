@@ -47,6 +47,9 @@ struct Throughput: ParsableCommand {
     @Option(name: .long, help: "With --udp: how many datagrams the source sends.")
     var count: Int = 1_000_000
 
+    @Flag(name: .long, help: "Print one JSON document (schema netclient/1) on stdout instead of the text report.")
+    var json = false
+
     @OptionGroup var options: ConnectOptions
 
     func validate() throws {
@@ -64,7 +67,8 @@ struct Throughput: ParsableCommand {
 
     func run() throws {
         if udp { return try runUDP() }
-        try reportingFailures {
+        let report = JSONReport(enabled: json, command: "throughput")
+        try report.run {
             var source: EmbeddedSource?
             let target: (host: String, port: String)
             if let host, let port {
@@ -81,7 +85,7 @@ struct Throughput: ParsableCommand {
             let start = ContinuousClock.now
             let streams: [StreamResult]
             if parallel == 1 {
-                var progress = Progress(enabled: true)
+                var progress = Progress(enabled: !json)
                 let socket = try options.connect(host: target.host, port: target.port, type: .stream)
                 streams = [try drain(socket, limit: limits[0]) { progress.update($0) }]
                 progress.finish(streams[0].bytes)
@@ -93,24 +97,45 @@ struct Throughput: ParsableCommand {
             let seen = streams.reduce(0) { $0 + $1.bytes }
             let rate = Double(seen) / max(elapsed.seconds, 1e-9) / Double(1 << 30)
             let origin = host == nil ? "embedded loopback source" : "\(host!) port \(port!)"
-            let across = parallel > 1 ? " over \(parallel) streams" : ""
-            try Output.standardOutput.write(
-                "received \(seen) bytes (\(Progress.size(seen))) in \(fixed(elapsed.seconds, 3)) s: \(fixed(rate, 2)) GiB/s from \(origin)\(across)\n")
-            for (index, stream) in streams.enumerated() {
-                let label = parallel > 1 ? "stream \(index + 1): \(stream.bytes) bytes, " : ""
-                try Output.standardOutput.write("tcp_info: \(label)\(stream.infoText)\n")
-            }
-            if parallel > 1 {
-                let infos = streams.compactMap(\.info)
-                let retransmits = infos.reduce(0) { $0 + $1.totalRetransmits }
-                let meanRTT = infos.isEmpty ? 0 : infos.reduce(0.0) { $0 + $1.roundTripTime.seconds } / Double(infos.count)
-                try Output.standardOutput.write(
-                    "tcp_info: total: \(seen) bytes, mean rtt \(fixed(meanRTT * 1000, 3)) ms, retransmits \(retransmits)\n")
+            if json {
+                try report.print([
+                    ("mode", .string("tcp")), ("source", .string(origin)), ("streams_count", .int(parallel)),
+                    ("bytes", .int(seen)), ("elapsed_seconds", .double(elapsed.seconds)),
+                    ("gib_per_second", .double(rate)),
+                    ("streams", .array(streams.map(\.json))),
+                    ("total", .object([("bytes", .int(seen)),
+                                       ("retransmits", .int(streams.compactMap(\.info).reduce(0) { $0 + $1.totalRetransmits })),
+                                       ("mean_rtt_seconds", .optional(Self.meanRTT(streams)))])),
+                ])
+            } else {
+                try printReport(streams, seen: seen, elapsed: elapsed, rate: rate, origin: origin)
             }
             if let expected = bytes, host == nil, seen != expected {
                 throw Failure(.receiving, "receiving failed: expected \(expected) bytes, got \(seen)")
             }
         }
+    }
+
+    /// The text report: the total, then each stream's `TCP_INFO`, then their sum.
+    private func printReport(_ streams: [StreamResult], seen: Int, elapsed: Duration, rate: Double, origin: String) throws {
+        let across = parallel > 1 ? " over \(parallel) streams" : ""
+        try Output.standardOutput.write(
+            "received \(seen) bytes (\(Progress.size(seen))) in \(fixed(elapsed.seconds, 3)) s: \(fixed(rate, 2)) GiB/s from \(origin)\(across)\n")
+        for (index, stream) in streams.enumerated() {
+            let label = parallel > 1 ? "stream \(index + 1): \(stream.bytes) bytes, " : ""
+            try Output.standardOutput.write("tcp_info: \(label)\(stream.infoText)\n")
+        }
+        if parallel > 1 {
+            let retransmits = streams.compactMap(\.info).reduce(0) { $0 + $1.totalRetransmits }
+            try Output.standardOutput.write(
+                "tcp_info: total: \(seen) bytes, mean rtt \(fixed((Self.meanRTT(streams) ?? 0) * 1000, 3)) ms, retransmits \(retransmits)\n")
+        }
+    }
+
+    /// The mean round-trip time of the streams that have `TCP_INFO`, in seconds.
+    private static func meanRTT(_ streams: [StreamResult]) -> Double? {
+        let infos = streams.compactMap(\.info)
+        return infos.isEmpty ? nil : infos.reduce(0.0) { $0 + $1.roundTripTime.seconds } / Double(infos.count)
     }
 
     /// One stream's bytes and its connection's `TCP_INFO` at the end.
@@ -126,6 +151,20 @@ struct Throughput: ParsableCommand {
             let delivery = info.deliveryRate.map { Progress.size($0) + "/s" } ?? "-"
             return "rtt \(rtt) ms (var \(variance) ms), retransmits \(info.totalRetransmits), "
                 + "congestion window \(info.congestionWindow) segments, delivery rate \(delivery)"
+        }
+
+        /// `{"bytes", "tcp_info"}`, the latter `null` when unavailable.
+        var json: JSON {
+            guard let info else { return .object([("bytes", .int(bytes)), ("tcp_info", .null)]) }
+            return .object([("bytes", .int(bytes)), ("tcp_info", .object([
+                ("rtt_seconds", .double(info.roundTripTime.seconds)),
+                ("rttvar_seconds", .double(info.roundTripTimeVariance.seconds)),
+                ("retransmits", .int(info.totalRetransmits)),
+                ("congestion_window_segments", .int(info.congestionWindow)),
+                ("delivery_rate_bytes_per_second", .optional(info.deliveryRate)),
+                ("mss", .int(info.sendMSS)),
+                ("path_mtu", .int(info.pathMTU)),
+            ]))])
         }
     }
 
@@ -216,12 +255,22 @@ final class EmbeddedSource: @unchecked Sendable {
 extension Throughput {
     /// `--udp`: one run from the embedded UDP source, then the report.
     func runUDP() throws {
-        try reportingFailures {
+        let report = JSONReport(enabled: json, command: "throughput")
+        try report.run {
             let run = UDPThroughputRun(count: count, size: size, path: path, timeout: options.duration)
             let result = try run.run()
             let seconds = max(result.seconds, 1e-9)
             let rate = Double(result.received) / seconds
             let lost = result.sent - result.received
+            if json {
+                return try report.print([
+                    ("mode", .string("udp")), ("size", .int(size)), ("sent", .int(result.sent)),
+                    ("received", .int(result.received)), ("lost", .int(lost)),
+                    ("elapsed_seconds", .double(result.seconds)), ("datagrams_per_second", .double(rate)),
+                    ("bytes_per_second", .double(rate * Double(size))),
+                    ("receive_path", .string(path.rawValue)), ("send_path", .string(result.sendPath.description)),
+                ])
+            }
             try Output.standardOutput.write(
                 "received \(result.received) of \(result.sent) datagrams of \(size) bytes in \(fixed(result.seconds, 3)) s: "
                 + "\(fixed(rate / 1e6, 3)) M datagrams/s, \(Progress.size(Int(rate * Double(size))))/s; "

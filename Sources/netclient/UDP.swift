@@ -34,6 +34,9 @@ struct UDP: ParsableCommand {
     @Option(name: .long, help: "The datagram size in bytes, 1 to 65507 (default: MESSAGE's length).")
     var size: Int?
 
+    @Flag(name: .long, help: "Print one JSON document (schema netclient/1) on stdout: each probe's bytes, round trip and reply.")
+    var json = false
+
     @OptionGroup var options: ConnectOptions
 
     func validate() throws {
@@ -54,11 +57,13 @@ struct UDP: ParsableCommand {
     }
 
     func run() throws {
-        try reportingFailures {
+        let report = JSONReport(enabled: json, command: "udp")
+        try report.run {
             let socket = try options.connect(host: host, port: port, type: .datagram)
             let peer = (try? socket.remoteAddress.description) ?? host
             var buffer = ReceiveBuffer(capacity: 65536)
             let datagram = self.datagram
+            var probes: [JSON] = []
             for probe in 1...count {
                 let start = ContinuousClock.now
                 do throws(SocketError) { try socket.sendAll(datagram) } catch {
@@ -70,7 +75,11 @@ struct UDP: ParsableCommand {
                 }
                 let elapsed = start.duration(to: .now)
                 let reply = buffer.withBytes { span in span.withUnsafeBytes { String(decoding: $0, as: UTF8.self) } }
-                if size != nil {
+                if json {
+                    probes.append(.object([("probe", .int(probe)), ("bytes", .int(buffer.count)),
+                                           ("rtt_seconds", .double(elapsed.seconds)),
+                                           ("reply", size == nil ? .string(reply) : .null)]))
+                } else if size != nil {
                     try Output.standardOutput.write(
                         "\(buffer.count) bytes from \(peer): probe=\(probe) time=\(fixed(elapsed.seconds * 1000, 3)) ms\n")
                 } else if count == 1 {
@@ -80,6 +89,12 @@ struct UDP: ParsableCommand {
                         "\(buffer.count) bytes from \(peer): probe=\(probe) time=\(fixed(elapsed.seconds * 1000, 3)) ms: \(reply)\n")
                 }
                 if probe < count { sleepThread(.milliseconds(Int64(interval * 1000))) }
+            }
+            if json {
+                try report.print([
+                    ("target", .object([("host", .string(host)), ("port", .optional((try? socket.remoteAddress)?.port.map(Int.init)))])),
+                    ("remote_address", .string(peer)), ("size", .int(datagram.count)), ("probes", .array(probes)),
+                ])
             }
         }
     }
