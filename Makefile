@@ -48,9 +48,9 @@ build: tools
 	swift build
 
 ## test: check that every public symbol is documented, then run the whole test suite (real
-##       sockets, loopback only). The leak suite counts /proc/self/fd, reactor registrations and
+##       sockets, loopback only; netclient load against nginx and python3's http.server). The leak suite counts /proc/self/fd, reactor registrations and
 ##       every thread's allocations, so it runs on its own, serially, after the rest.
-test: tools python network-tools
+test: tools python network-tools nginx
 	python3 scripts/check-docs.py
 	swift test --skip LeakTests
 	swift test --filter LeakTests --no-parallel
@@ -142,7 +142,7 @@ bench-load: tools python nginx
 	python3 scripts/bench-load.py $(LOAD_FLAGS) | tee docs/bench-load.txt
 
 ## sanitize: the test suite under AddressSanitizer and ThreadSanitizer (separate build folders).
-sanitize: tools python network-tools
+sanitize: tools python network-tools nginx
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp \
 	  swift test --sanitize=address --scratch-path .build-asan --skip LeakTests
 	swift test --sanitize=thread --scratch-path .build-tsan --skip LeakTests

@@ -203,6 +203,38 @@ public final class TestServer: @unchecked Sendable {
         }
     }
 
+    /// Answers the HTTP request on each connection with `reply` (a whole HTTP/1.0 response) and
+    /// closes the connection; after `connections` connections it stops listening, so later
+    /// connects are refused: a web server that goes away midway. A connection that fails is
+    /// skipped (it still counts).
+    ///
+    /// - Parameters:
+    ///   - reply: the response's bytes: status line, headers, blank line and body.
+    ///   - connections: how many connections to answer before the listener closes.
+    ///   - address: where to listen: loopback only; port 0 picks a free port (read it from
+    ///     ``address``).
+    ///   - lifetime: when to stop, whatever is left.
+    /// - Throws: `SocketError` if the listening socket cannot be set up, or
+    ///   `.system(.addressNotAvailable)` for a non-loopback address.
+    public static func http(
+        reply: String = "HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nhello", connections: Int,
+        on address: SocketAddress = .ipv4(.loopback, port: 0), lifetime: Duration = .seconds(30)
+    ) throws -> TestServer {
+        let bytes = Array(reply.utf8)
+        return try start(on: address, connections: connections, lifetime: lifetime) { socket, deadline in
+            try limitTime(&socket, deadline)
+            var request: [UInt8] = []
+            var buffer = ReceiveBuffer(capacity: 8192)
+            // Read the whole request head first: unread bytes would turn the close into a reset.
+            while !request.suffix(4).elementsEqual([13, 10, 13, 10]) && request.count < 65536 {
+                buffer.removeAll()
+                guard let count = try? socket.receive(into: &buffer), count > 0 else { return }
+                buffer.withBytes { span in span.withUnsafeBytes { request += $0 } }
+            }
+            try? socket.sendAll(bytes)
+        }
+    }
+
     /// Sends `bytes` of ``TestPattern`` one byte at a time, pausing `every` between bytes, then
     /// closes. For slow peers and progress.
     ///

@@ -51,10 +51,24 @@ final class PythonHTTPServer {
         self.port = found
     }
 
-    deinit {
+    /// How many requests the server has logged (one line on stderr per request it answered).
+    var loggedRequests: Int {
+        let text = (try? String(contentsOfFile: errors.path, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").filter { $0.contains("\"GET ") }.count
+    }
+
+    private var stopped = false
+
+    /// Stops the server now (it is also stopped when the value goes away); once only, so that
+    /// a reaped process id is never signalled.
+    func stop() {
+        guard !stopped else { return }
+        stopped = true
         kill(pid, SIGTERM)
         _ = waitForChild(pid, timeout: 5)
     }
+
+    deinit { stop() }
 }
 
 /// The Python server did not report a port.
