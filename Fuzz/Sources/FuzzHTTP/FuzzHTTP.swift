@@ -1,5 +1,7 @@
 // netclient's header/body splitter, fed the reply in fuzzer-chosen chunks, against the naive
-// split: the body is everything after the first CR LF CR LF of the whole reply.
+// split: the body is everything after the first CR LF CR LF of the whole reply. The same for
+// the load client's head finder (HTTPReplyHead.end, searched a chunk at a time as the bytes
+// arrive), and its head parser must never trap and only give consistent heads.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzHTTP(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
@@ -8,11 +10,13 @@ public func fuzzHTTP(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let reply = UnsafeBufferPointer(start: data + 1, count: size - 1)
     // The reference.
     var expected: [UInt8] = []
+    var expectedEnd: Int?
     var found = false
     if reply.count >= 4 {
         for index in 0...(reply.count - 4)
         where reply[index] == 13 && reply[index + 1] == 10 && reply[index + 2] == 13 && reply[index + 3] == 10 {
             expected = Array(reply[(index + 4)...])
+            expectedEnd = index + 4
             found = true
             break
         }
@@ -20,16 +24,27 @@ public func fuzzHTTP(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     // The splitter, chunk by chunk.
     var skipper = HeaderSkipper()
     var body: [UInt8] = []
+    var headEnd: Int?
     var offset = 0
     var step = 0
+    let whole = UnsafeRawBufferPointer(reply)
     while offset < reply.count {
         let length = min(reply.count - offset, 1 + (cuts + step * 7) % 17)
-        let chunk = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(reply)[offset..<(offset + length)])
+        let chunk = UnsafeRawBufferPointer(rebasing: whole[offset..<(offset + length)])
         if let start = skipper.bodyStart(in: chunk) { body.append(contentsOf: chunk[start...]) }
+        if headEnd == nil {
+            headEnd = HTTPReplyHead.end(in: UnsafeRawBufferPointer(rebasing: whole[..<(offset + length)]), searchedUpTo: offset)
+        }
         offset += length
         step += 1
     }
     precondition(skipper.done == found, "headers end found: \(skipper.done), reference: \(found)")
     precondition(body == expected, "body of \(body.count) bytes, reference \(expected.count)")
+    precondition(headEnd == expectedEnd, "head end \(String(describing: headEnd)), reference \(String(describing: expectedEnd))")
+    if let head = HTTPReplyHead(parsing: UnsafeRawBufferPointer(rebasing: whole[..<(expectedEnd ?? whole.count)])) {
+        precondition(head.status >= 100 && head.status <= 999, "status \(head.status)")
+        precondition(head.contentLength.map { $0 >= 0 } ?? true, "negative Content-Length")
+        precondition(!head.keepsConnection || head.contentLength != nil, "kept alive without a length")
+    }
     return 0
 }
