@@ -40,7 +40,7 @@ struct Load: AsyncParsableCommand {
     @Argument(help: "The path to request, such as /index.html.")
     var path: String
 
-    @Option(name: [.customShort("c"), .long], help: "How many requests run at once, 1 to 100000.")
+    @Option(name: [.customShort("c"), .long], help: "How many requests run at once, 1 to 20000 (as ab).")
     var concurrency: Int = 1
 
     @Option(name: [.customShort("n"), .long], help: "How many requests in all (default 1000 unless --duration).")
@@ -68,8 +68,8 @@ struct Load: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard concurrency >= 1, concurrency <= 100_000 else {
-            throw ValidationError("-c/--concurrency must be 1 to 100000, not \(concurrency)")
+        guard concurrency >= 1, concurrency <= 20_000 else {
+            throw ValidationError("-c/--concurrency must be 1 to 20000, not \(concurrency)")
         }
         if let requests {
             guard requests >= 1, requests <= 1_000_000_000 else {

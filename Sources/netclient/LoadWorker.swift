@@ -57,7 +57,7 @@ struct RequestFailure: Error {
 struct LoadWorker: ~Copyable {
     let plan: LoadPlan
     let statistics: Locked<LoadStatistics>
-    private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 4096)
+    private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * 1024, alignment: 4096)
 
     init(plan: LoadPlan, statistics: Locked<LoadStatistics>) {
         self.plan = plan
