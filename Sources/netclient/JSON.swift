@@ -2,7 +2,7 @@
 // versioned (`"schema": "netclient/1"`) and documented in the README.
 
 /// A JSON value whose objects keep their keys in the order they were given.
-enum JSON: Equatable {
+enum JSON {
     case null
     case bool(Bool)
     case int(Int)
@@ -81,8 +81,6 @@ enum JSON: Equatable {
         }
         out += "\""
     }
-
-    static func == (left: JSON, right: JSON) -> Bool { left.text == right.text }
 }
 
 /// How a command that takes `--json` reports: the document on stdout, and on a failure a

@@ -135,6 +135,21 @@ struct LoadAgainstNginxTests {
         #expect(result.standardError.contains("160 of 200 requests failed"), "\(result.standardError)")
     }
 
+    @Test func aKeptAliveConnectionTheServerClosedIsRetriedOnce() throws {
+        // The server promises keep-alive but closes after every reply: each request after the
+        // first finds its connection closed before any reply byte, and goes again on a new one.
+        let server = try TestServer.http(reply: "HTTP/1.0 200 OK\r\nContent-Length: 5\r\nConnection: keep-alive\r\n\r\nhello",
+                                         connections: 10, lifetime: .seconds(60))
+        let result = try netclient(["load", "127.0.0.1", "\(server.address.port!)", "/", "-n", "10", "--keep-alive",
+                                    "--timeout", "5", "--json"], timeout: 60)
+        #expect(result.status == 0, "\(result.standardError)")
+        let report = try document(result)
+        #expect(integer(report, "requests", "completed") == 10)
+        #expect(integer(report, "requests", "failed") == 0)
+        #expect(integer(report, "connections") == 10)
+        #expect(server.connectionsAccepted == 10)
+    }
+
     @Test func aServerThatStallsTimesOutEveryRequest() throws {
         let server = try TestServer.silent(connections: 2, lifetime: .seconds(30))
         let result = try netclient(["load", "127.0.0.1", "\(server.address.port!)", "/", "-n", "2", "--timeout", "0.3",
