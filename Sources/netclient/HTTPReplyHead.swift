@@ -3,7 +3,7 @@
 // target (Fuzz/, FuzzHTTP) compiles this file as it is.
 
 /// A parsed reply head: status, `Content-Length`, and whether the server keeps the connection.
-struct HTTPReplyHead: Equatable {
+struct HTTPReplyHead {
     /// The status code, 100 to 999.
     var status: Int
     /// The body's length from `Content-Length` (0 for 204 and 304 replies without one), or

@@ -107,13 +107,12 @@ struct LoadWorker: ~Copyable {
     }
 
     /// A new connection to the plan's address, with the plan's timeout on every step.
+    /// Every attempt counts as a connection opened, whether or not it succeeds.
     private func connect() async throws(RequestFailure) -> AsyncSocket {
+        statistics.withLock { $0.connections += 1 }
         do throws(SocketError) {
-            let socket = try await AsyncSocket.connected(to: plan.address, timeout: plan.timeout)
-            statistics.withLock { $0.connections += 1 }
-            return socket
+            return try await AsyncSocket.connected(to: plan.address, timeout: plan.timeout)
         } catch {
-            statistics.withLock { $0.connections += 1 }
             throw RequestFailure(failure: Failure(error, during: .connect))
         }
     }

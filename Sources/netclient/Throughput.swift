@@ -104,7 +104,7 @@ struct Throughput: ParsableCommand {
                     ("gib_per_second", .double(rate)),
                     ("streams", .array(streams.map(\.json))),
                     ("total", .object([("bytes", .int(seen)),
-                                       ("retransmits", .int(streams.compactMap(\.info).reduce(0) { $0 + $1.totalRetransmits })),
+                                       ("retransmits", .int(Self.totalRetransmits(streams))),
                                        ("mean_rtt_seconds", .optional(Self.meanRTT(streams)))])),
                 ])
             } else {
@@ -126,10 +126,15 @@ struct Throughput: ParsableCommand {
             try Output.standardOutput.write("tcp_info: \(label)\(stream.infoText)\n")
         }
         if parallel > 1 {
-            let retransmits = streams.compactMap(\.info).reduce(0) { $0 + $1.totalRetransmits }
             try Output.standardOutput.write(
-                "tcp_info: total: \(seen) bytes, mean rtt \(fixed((Self.meanRTT(streams) ?? 0) * 1000, 3)) ms, retransmits \(retransmits)\n")
+                "tcp_info: total: \(seen) bytes, mean rtt \(fixed((Self.meanRTT(streams) ?? 0) * 1000, 3)) ms, "
+                + "retransmits \(Self.totalRetransmits(streams))\n")
         }
+    }
+
+    /// The retransmits of the streams that have `TCP_INFO`, added up.
+    private static func totalRetransmits(_ streams: [StreamResult]) -> Int {
+        streams.compactMap(\.info).reduce(0) { $0 + $1.totalRetransmits }
     }
 
     /// The mean round-trip time of the streams that have `TCP_INFO`, in seconds.

@@ -13,18 +13,14 @@ func document(_ result: ChildResult) throws -> [String: Any] {
     return try #require(object as? [String: Any], "not a JSON object: \(String(decoding: result.standardOutput, as: UTF8.self))")
 }
 
-/// `object[key]` as a nested object.
-func field(_ object: [String: Any], _ path: String...) -> Any? {
-    var value: Any? = object
-    for key in path { value = (value as? [String: Any])?[key] }
-    return value
-}
+/// The value at `path` (keys of nested objects) in `object`.
+func field(_ object: [String: Any], _ path: String...) -> Any? { value(in: object, at: path) }
 
-/// `object[path]` as an integer.
-func integer(_ object: [String: Any], _ path: String...) -> Int? {
-    var value: Any? = object
-    for key in path { value = (value as? [String: Any])?[key] }
-    return (value as? NSNumber)?.intValue
+/// The integer at `path` in `object`.
+func integer(_ object: [String: Any], _ path: String...) -> Int? { (value(in: object, at: path) as? NSNumber)?.intValue }
+
+private func value(in object: [String: Any], at path: [String]) -> Any? {
+    path.reduce(object as Any?) { ($0 as? [String: Any])?[$1] }
 }
 
 /// Checks a latency distribution: as many values as `count`, and min <= p50 <= p90 <= p99 <=
