@@ -16,6 +16,8 @@
 #include <sys/sendfile.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <linux/io_uring.h>
 #endif
 #if defined(__APPLE__)
 #include <pthread.h>
@@ -519,6 +521,117 @@ int32_t cshims_thread_start(void (*body)(void *), void *context) {
     if (result != 0) { errno = result; return -1; }
     return 0;
 }
+
+// MARK: - io_uring
+
+uint32_t cshims_load_acquire_u32(const uint32_t *address) { return __atomic_load_n(address, __ATOMIC_ACQUIRE); }
+
+void cshims_store_release_u32(uint32_t *address, uint32_t value) { __atomic_store_n(address, value, __ATOMIC_RELEASE); }
+
+void cshims_store_release_u16(uint16_t *address, uint16_t value) { __atomic_store_n(address, value, __ATOMIC_RELEASE); }
+
+#if defined(__linux__)
+// The fixed layouts of CShims.h must be the kernel's, field for field.
+_Static_assert(sizeof(cshims_io_uring_sqe) == sizeof(struct io_uring_sqe), "sqe size");
+_Static_assert(offsetof(cshims_io_uring_sqe, fd) == offsetof(struct io_uring_sqe, fd), "sqe fd");
+_Static_assert(offsetof(cshims_io_uring_sqe, offset) == offsetof(struct io_uring_sqe, off), "sqe off");
+_Static_assert(offsetof(cshims_io_uring_sqe, address) == offsetof(struct io_uring_sqe, addr), "sqe addr");
+_Static_assert(offsetof(cshims_io_uring_sqe, length) == offsetof(struct io_uring_sqe, len), "sqe len");
+_Static_assert(offsetof(cshims_io_uring_sqe, operation_flags) == offsetof(struct io_uring_sqe, msg_flags), "sqe flags");
+_Static_assert(offsetof(cshims_io_uring_sqe, user_data) == offsetof(struct io_uring_sqe, user_data), "sqe user_data");
+_Static_assert(offsetof(cshims_io_uring_sqe, buffer_group) == offsetof(struct io_uring_sqe, buf_group), "sqe buf_group");
+_Static_assert(offsetof(cshims_io_uring_sqe, splice_fd_in) == offsetof(struct io_uring_sqe, splice_fd_in), "sqe splice");
+_Static_assert(offsetof(cshims_io_uring_sqe, address3) == offsetof(struct io_uring_sqe, addr3), "sqe addr3");
+_Static_assert(sizeof(cshims_io_uring_cqe) == sizeof(struct io_uring_cqe), "cqe size");
+_Static_assert(offsetof(cshims_io_uring_cqe, result) == offsetof(struct io_uring_cqe, res), "cqe res");
+_Static_assert(offsetof(cshims_io_uring_cqe, flags) == offsetof(struct io_uring_cqe, flags), "cqe flags");
+_Static_assert(sizeof(cshims_io_uring_buffer) == sizeof(struct io_uring_buf), "buf size");
+_Static_assert(offsetof(cshims_io_uring_buffer, buffer_id) == offsetof(struct io_uring_buf, bid), "buf bid");
+_Static_assert(offsetof(cshims_io_uring_buffer, tail) == offsetof(struct io_uring_buf_ring, tail), "buf ring tail");
+_Static_assert(sizeof(cshims_io_uring_params) == sizeof(struct io_uring_params), "params size");
+_Static_assert(offsetof(cshims_io_uring_params, sq_head) == offsetof(struct io_uring_params, sq_off.head), "sq_off");
+_Static_assert(offsetof(cshims_io_uring_params, cq_head) == offsetof(struct io_uring_params, cq_off.head), "cq_off");
+_Static_assert(offsetof(cshims_io_uring_params, cq_cqes) == offsetof(struct io_uring_params, cq_off.cqes), "cq cqes");
+_Static_assert(sizeof(cshims_io_uring_buffer_registration) == sizeof(struct io_uring_buf_reg), "buf_reg size");
+
+const uint8_t cshims_IORING_OP_NOP = IORING_OP_NOP;
+const uint8_t cshims_IORING_OP_POLL_ADD = IORING_OP_POLL_ADD;
+const uint8_t cshims_IORING_OP_ACCEPT = IORING_OP_ACCEPT;
+const uint8_t cshims_IORING_OP_ASYNC_CANCEL = IORING_OP_ASYNC_CANCEL;
+const uint8_t cshims_IORING_OP_LINK_TIMEOUT = IORING_OP_LINK_TIMEOUT;
+const uint8_t cshims_IORING_OP_CONNECT = IORING_OP_CONNECT;
+const uint8_t cshims_IORING_OP_SEND = IORING_OP_SEND;
+const uint8_t cshims_IORING_OP_RECV = IORING_OP_RECV;
+const uint8_t cshims_IORING_OP_SEND_ZC = IORING_OP_SEND_ZC;
+const uint8_t cshims_IOSQE_BUFFER_SELECT = IOSQE_BUFFER_SELECT;
+const uint16_t cshims_IORING_RECV_MULTISHOT = IORING_RECV_MULTISHOT;
+const uint32_t cshims_IORING_CQE_F_BUFFER = IORING_CQE_F_BUFFER;
+const uint32_t cshims_IORING_CQE_F_MORE = IORING_CQE_F_MORE;
+const uint32_t cshims_IORING_CQE_BUFFER_SHIFT = IORING_CQE_BUFFER_SHIFT;
+const uint32_t cshims_IORING_ENTER_GETEVENTS = IORING_ENTER_GETEVENTS;
+const uint32_t cshims_IORING_SETUP_SINGLE_ISSUER = IORING_SETUP_SINGLE_ISSUER;
+const uint32_t cshims_IORING_SETUP_COOP_TASKRUN = IORING_SETUP_COOP_TASKRUN;
+const uint32_t cshims_IORING_FEAT_SINGLE_MMAP = IORING_FEAT_SINGLE_MMAP;
+const uint32_t cshims_IORING_FEAT_NODROP = IORING_FEAT_NODROP;
+const uint32_t cshims_IORING_FEAT_FAST_POLL = IORING_FEAT_FAST_POLL;
+const uint64_t cshims_IORING_OFF_SQ_RING = IORING_OFF_SQ_RING;
+const uint64_t cshims_IORING_OFF_CQ_RING = IORING_OFF_CQ_RING;
+const uint64_t cshims_IORING_OFF_SQES = IORING_OFF_SQES;
+const uint32_t cshims_IORING_REGISTER_PROBE = IORING_REGISTER_PROBE;
+const uint32_t cshims_IORING_REGISTER_PBUF_RING = IORING_REGISTER_PBUF_RING;
+const uint32_t cshims_IORING_UNREGISTER_PBUF_RING = IORING_UNREGISTER_PBUF_RING;
+const uint16_t cshims_IO_URING_OP_SUPPORTED = IO_URING_OP_SUPPORTED;
+
+int32_t cshims_io_uring_setup(uint32_t entries, cshims_io_uring_params *params) {
+    return (int32_t)syscall(__NR_io_uring_setup, entries, params);
+}
+
+int32_t cshims_io_uring_enter(int32_t ring, uint32_t to_submit, uint32_t min_complete, uint32_t flags) {
+    return (int32_t)syscall(__NR_io_uring_enter, ring, to_submit, min_complete, flags, NULL, 0);
+}
+
+int32_t cshims_io_uring_register(int32_t ring, uint32_t opcode, void *argument, uint32_t count) {
+    return (int32_t)syscall(__NR_io_uring_register, ring, opcode, argument, count);
+}
+#else
+const uint8_t cshims_IORING_OP_NOP = 0;
+const uint8_t cshims_IORING_OP_POLL_ADD = 0;
+const uint8_t cshims_IORING_OP_ACCEPT = 0;
+const uint8_t cshims_IORING_OP_ASYNC_CANCEL = 0;
+const uint8_t cshims_IORING_OP_LINK_TIMEOUT = 0;
+const uint8_t cshims_IORING_OP_CONNECT = 0;
+const uint8_t cshims_IORING_OP_SEND = 0;
+const uint8_t cshims_IORING_OP_RECV = 0;
+const uint8_t cshims_IORING_OP_SEND_ZC = 0;
+const uint8_t cshims_IOSQE_BUFFER_SELECT = 0;
+const uint16_t cshims_IORING_RECV_MULTISHOT = 0;
+const uint32_t cshims_IORING_CQE_F_BUFFER = 0;
+const uint32_t cshims_IORING_CQE_F_MORE = 0;
+const uint32_t cshims_IORING_CQE_BUFFER_SHIFT = 0;
+const uint32_t cshims_IORING_ENTER_GETEVENTS = 0;
+const uint32_t cshims_IORING_SETUP_SINGLE_ISSUER = 0;
+const uint32_t cshims_IORING_SETUP_COOP_TASKRUN = 0;
+const uint32_t cshims_IORING_FEAT_SINGLE_MMAP = 0;
+const uint32_t cshims_IORING_FEAT_NODROP = 0;
+const uint32_t cshims_IORING_FEAT_FAST_POLL = 0;
+const uint64_t cshims_IORING_OFF_SQ_RING = 0;
+const uint64_t cshims_IORING_OFF_CQ_RING = 0;
+const uint64_t cshims_IORING_OFF_SQES = 0;
+const uint32_t cshims_IORING_REGISTER_PROBE = 0;
+const uint32_t cshims_IORING_REGISTER_PBUF_RING = 0;
+const uint32_t cshims_IORING_UNREGISTER_PBUF_RING = 0;
+const uint16_t cshims_IO_URING_OP_SUPPORTED = 0;
+
+int32_t cshims_io_uring_setup(uint32_t entries, cshims_io_uring_params *params) {
+    (void)entries; (void)params; errno = ENOSYS; return -1;
+}
+int32_t cshims_io_uring_enter(int32_t ring, uint32_t to_submit, uint32_t min_complete, uint32_t flags) {
+    (void)ring; (void)to_submit; (void)min_complete; (void)flags; errno = ENOSYS; return -1;
+}
+int32_t cshims_io_uring_register(int32_t ring, uint32_t opcode, void *argument, uint32_t count) {
+    (void)ring; (void)opcode; (void)argument; (void)count; errno = ENOSYS; return -1;
+}
+#endif
 
 int32_t cshims_setns_network(int32_t fd) {
 #if defined(__linux__)

@@ -295,6 +295,123 @@ int32_t cshims_eventfd_signal(int32_t fd);
 /// `eventfd_read`: resets the eventfd's counter. In C because it is Linux-only.
 int32_t cshims_eventfd_drain(int32_t fd);
 
+// MARK: - io_uring (the async layer's second backend)
+//
+// glibc has no io_uring wrappers and Debian's liburing (2.3) predates buffer rings, so the three
+// system calls are here, with the few kernel structures the library uses declared with fixed
+// layouts of their own (checked against <linux/io_uring.h> in shims.c at compile time). The
+// rings themselves are mapped and driven from Swift (`Internals/IOURing.swift`). Elsewhere the
+// calls return -1 with ENOSYS and the constants are 0.
+
+/// One submission queue entry, as the kernel reads it (64 bytes). `operation_flags` is the
+/// union of per-operation flags (`msg_flags`, `accept_flags`, `timeout_flags`, ...).
+typedef struct {
+    uint8_t opcode;
+    uint8_t flags;
+    uint16_t ioprio;
+    int32_t fd;
+    uint64_t offset;
+    uint64_t address;
+    uint32_t length;
+    uint32_t operation_flags;
+    uint64_t user_data;
+    uint16_t buffer_group;
+    uint16_t personality;
+    int32_t splice_fd_in;
+    uint64_t address3;
+    uint64_t padding;
+} cshims_io_uring_sqe;
+
+/// One completion queue entry (16 bytes): the submission's `user_data`, its result (a count or
+/// -errno) and `IORING_CQE_F_*` flags (the upper 16 bits carry a provided buffer's id).
+typedef struct {
+    uint64_t user_data;
+    int32_t result;
+    uint32_t flags;
+} cshims_io_uring_cqe;
+
+/// One entry of a provided-buffer ring (16 bytes); the ring's tail is the `tail` field of entry 0.
+typedef struct {
+    uint64_t address;
+    uint32_t length;
+    uint16_t buffer_id;
+    uint16_t tail;
+} cshims_io_uring_buffer;
+
+/// What `io_uring_setup` is given and fills in: sizes, flags, features, and the offsets of the
+/// ring fields in the mapped memory.
+typedef struct {
+    uint32_t sq_entries;
+    uint32_t cq_entries;
+    uint32_t flags;
+    uint32_t sq_thread_cpu;
+    uint32_t sq_thread_idle;
+    uint32_t features;
+    uint32_t wq_fd;
+    uint32_t reserved[3];
+    uint32_t sq_head, sq_tail, sq_ring_mask, sq_ring_entries, sq_flags, sq_dropped, sq_array, sq_reserved1;
+    uint64_t sq_reserved2;
+    uint32_t cq_head, cq_tail, cq_ring_mask, cq_ring_entries, cq_overflow, cq_cqes, cq_flags, cq_reserved1;
+    uint64_t cq_reserved2;
+} cshims_io_uring_params;
+
+/// The registration of a provided-buffer ring (`IORING_REGISTER_PBUF_RING`).
+typedef struct {
+    uint64_t ring_address;
+    uint32_t ring_entries;
+    uint16_t group;
+    uint16_t padding;
+    uint64_t reserved[3];
+} cshims_io_uring_buffer_registration;
+
+extern const uint8_t cshims_IORING_OP_NOP;
+extern const uint8_t cshims_IORING_OP_POLL_ADD;
+extern const uint8_t cshims_IORING_OP_ACCEPT;
+extern const uint8_t cshims_IORING_OP_ASYNC_CANCEL;
+extern const uint8_t cshims_IORING_OP_LINK_TIMEOUT;
+extern const uint8_t cshims_IORING_OP_CONNECT;
+extern const uint8_t cshims_IORING_OP_SEND;
+extern const uint8_t cshims_IORING_OP_RECV;
+extern const uint8_t cshims_IORING_OP_SEND_ZC;
+extern const uint8_t cshims_IOSQE_BUFFER_SELECT;
+extern const uint16_t cshims_IORING_RECV_MULTISHOT;
+extern const uint32_t cshims_IORING_CQE_F_BUFFER;
+extern const uint32_t cshims_IORING_CQE_F_MORE;
+extern const uint32_t cshims_IORING_CQE_BUFFER_SHIFT;
+extern const uint32_t cshims_IORING_ENTER_GETEVENTS;
+extern const uint32_t cshims_IORING_SETUP_SINGLE_ISSUER;
+extern const uint32_t cshims_IORING_SETUP_COOP_TASKRUN;
+extern const uint32_t cshims_IORING_FEAT_SINGLE_MMAP;
+extern const uint32_t cshims_IORING_FEAT_NODROP;
+extern const uint32_t cshims_IORING_FEAT_FAST_POLL;
+extern const uint64_t cshims_IORING_OFF_SQ_RING;
+extern const uint64_t cshims_IORING_OFF_CQ_RING;
+extern const uint64_t cshims_IORING_OFF_SQES;
+extern const uint32_t cshims_IORING_REGISTER_PROBE;
+extern const uint32_t cshims_IORING_REGISTER_PBUF_RING;
+extern const uint32_t cshims_IORING_UNREGISTER_PBUF_RING;
+extern const uint16_t cshims_IO_URING_OP_SUPPORTED;
+
+/// An acquiring load of a ring index the kernel writes (`__atomic_load_n`). In C because Swift
+/// has no atomic access to memory it does not own (the rings are mapped from the kernel).
+uint32_t cshims_load_acquire_u32(const uint32_t *_Nonnull address);
+
+/// A releasing store of a ring index the kernel reads (`__atomic_store_n`). In C, as above.
+void cshims_store_release_u32(uint32_t *_Nonnull address, uint32_t value);
+
+/// A releasing store of a provided-buffer ring's 16-bit tail. In C, as above.
+void cshims_store_release_u16(uint16_t *_Nonnull address, uint16_t value);
+
+/// `io_uring_setup(2)`: a new ring of `entries` submissions; returns its descriptor. In C
+/// because glibc has no wrapper (a raw `syscall`).
+int32_t cshims_io_uring_setup(uint32_t entries, cshims_io_uring_params *_Nonnull params);
+
+/// `io_uring_enter(2)` without a signal mask. In C because glibc has no wrapper.
+int32_t cshims_io_uring_enter(int32_t ring, uint32_t to_submit, uint32_t min_complete, uint32_t flags);
+
+/// `io_uring_register(2)`. In C because glibc has no wrapper.
+int32_t cshims_io_uring_register(int32_t ring, uint32_t opcode, void *_Nullable argument, uint32_t count);
+
 /// `setns(fd, CLONE_NEWNET)`: moves the calling thread into the network namespace open at
 /// `fd`, for SocketsTesting's test networks. In C because glibc declares it only under
 /// `_GNU_SOURCE`; Linux only (-1 with `ENOSYS` elsewhere).
