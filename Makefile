@@ -48,12 +48,19 @@ build: tools
 	swift build
 
 ## test: check that every public symbol is documented, then run the whole test suite (real
-##       sockets, loopback only; netclient load against nginx and python3's http.server). The leak suite counts /proc/self/fd, reactor registrations and
-##       every thread's allocations, so it runs on its own, serially, after the rest.
+##       sockets, loopback only; netclient load against nginx and python3's http.server). The
+##       leak suite counts /proc/self/fd, reactor registrations and every thread's allocations,
+##       so it runs on its own, serially, after the rest. Then the async layer's suites and the leak suite again on the io_uring backend, and the fallback
+##       to epoll when io_uring is asked for but unavailable.
 test: tools python network-tools nginx
 	python3 scripts/check-docs.py
 	swift test --skip LeakTests
 	swift test --filter LeakTests --no-parallel
+	@echo "== the async layer again on the io_uring backend (where the kernel refuses io_uring: on the epoll fallback, the ring tests skipped)"
+	SOCKETS_ASYNC_BACKEND=io_uring swift test --filter 'AsyncSocketsTests|IOURingTests'
+	SOCKETS_ASYNC_BACKEND=io_uring swift test --filter LeakTests --no-parallel
+	@echo "== io_uring asked for but unavailable: the fallback to epoll"
+	SOCKETS_ASYNC_BACKEND=io_uring SOCKETS_IO_URING=disabled swift test --filter BackendTests
 
 ## run: the main job on the embedded loopback default; needs no network: fetch README.md from a
 ## loopback HTTP server with netclient, then measure throughput from the embedded source.
@@ -141,11 +148,15 @@ bench-load: tools python nginx
 	swift build -c release --product netclient
 	python3 scripts/bench-load.py $(LOAD_FLAGS) | tee docs/bench-load.txt
 
-## sanitize: the test suite under AddressSanitizer and ThreadSanitizer (separate build folders).
+## sanitize: the test suite under AddressSanitizer and ThreadSanitizer (separate build folders),
+##           then the async layer's suites under both again on the io_uring backend.
 sanitize: tools python network-tools nginx
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp \
 	  swift test --sanitize=address --scratch-path .build-asan --skip LeakTests
 	swift test --sanitize=thread --scratch-path .build-tsan --skip LeakTests
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp SOCKETS_ASYNC_BACKEND=io_uring \
+	  swift test --sanitize=address --scratch-path .build-asan --filter 'AsyncSocketsTests|IOURingTests'
+	SOCKETS_ASYNC_BACKEND=io_uring swift test --sanitize=thread --scratch-path .build-tsan --filter 'AsyncSocketsTests|IOURingTests'
 
 ## docs: check that every public symbol is documented, then build the DocC catalogs of Sockets
 ##       AsyncSockets and SocketsTesting as static sites in .build/docs/ (serve the folder, e.g.

@@ -556,6 +556,8 @@ _Static_assert(sizeof(cshims_io_uring_buffer_registration) == sizeof(struct io_u
 
 const uint8_t cshims_IORING_OP_NOP = IORING_OP_NOP;
 const uint8_t cshims_IORING_OP_POLL_ADD = IORING_OP_POLL_ADD;
+const uint8_t cshims_IORING_OP_POLL_REMOVE = IORING_OP_POLL_REMOVE;
+const uint32_t cshims_IORING_POLL_ADD_MULTI = IORING_POLL_ADD_MULTI;
 const uint8_t cshims_IORING_OP_ACCEPT = IORING_OP_ACCEPT;
 const uint8_t cshims_IORING_OP_ASYNC_CANCEL = IORING_OP_ASYNC_CANCEL;
 const uint8_t cshims_IORING_OP_LINK_TIMEOUT = IORING_OP_LINK_TIMEOUT;
@@ -590,12 +592,25 @@ int32_t cshims_io_uring_enter(int32_t ring, uint32_t to_submit, uint32_t min_com
     return (int32_t)syscall(__NR_io_uring_enter, ring, to_submit, min_complete, flags, NULL, 0);
 }
 
+int32_t cshims_io_uring_wait(int32_t ring, uint32_t min_complete, int64_t timeout_nanoseconds) {
+    if (timeout_nanoseconds < 0) {
+        return (int32_t)syscall(__NR_io_uring_enter, ring, 0, min_complete, IORING_ENTER_GETEVENTS, NULL, 0);
+    }
+    struct __kernel_timespec limit = { .tv_sec = timeout_nanoseconds / 1000000000,
+                                       .tv_nsec = timeout_nanoseconds % 1000000000 };
+    struct io_uring_getevents_arg argument = { .ts = (uint64_t)(uintptr_t)&limit };
+    return (int32_t)syscall(__NR_io_uring_enter, ring, 0, min_complete,
+                            IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, &argument, sizeof argument);
+}
+
 int32_t cshims_io_uring_register(int32_t ring, uint32_t opcode, void *argument, uint32_t count) {
     return (int32_t)syscall(__NR_io_uring_register, ring, opcode, argument, count);
 }
 #else
 const uint8_t cshims_IORING_OP_NOP = 0;
 const uint8_t cshims_IORING_OP_POLL_ADD = 0;
+const uint8_t cshims_IORING_OP_POLL_REMOVE = 0;
+const uint32_t cshims_IORING_POLL_ADD_MULTI = 0;
 const uint8_t cshims_IORING_OP_ACCEPT = 0;
 const uint8_t cshims_IORING_OP_ASYNC_CANCEL = 0;
 const uint8_t cshims_IORING_OP_LINK_TIMEOUT = 0;
@@ -627,6 +642,9 @@ int32_t cshims_io_uring_setup(uint32_t entries, cshims_io_uring_params *params) 
 }
 int32_t cshims_io_uring_enter(int32_t ring, uint32_t to_submit, uint32_t min_complete, uint32_t flags) {
     (void)ring; (void)to_submit; (void)min_complete; (void)flags; errno = ENOSYS; return -1;
+}
+int32_t cshims_io_uring_wait(int32_t ring, uint32_t min_complete, int64_t timeout_nanoseconds) {
+    (void)ring; (void)min_complete; (void)timeout_nanoseconds; errno = ENOSYS; return -1;
 }
 int32_t cshims_io_uring_register(int32_t ring, uint32_t opcode, void *argument, uint32_t count) {
     (void)ring; (void)opcode; (void)argument; (void)count; errno = ENOSYS; return -1;

@@ -366,6 +366,8 @@ typedef struct {
 
 extern const uint8_t cshims_IORING_OP_NOP;
 extern const uint8_t cshims_IORING_OP_POLL_ADD;
+extern const uint8_t cshims_IORING_OP_POLL_REMOVE;
+extern const uint32_t cshims_IORING_POLL_ADD_MULTI;
 extern const uint8_t cshims_IORING_OP_ACCEPT;
 extern const uint8_t cshims_IORING_OP_ASYNC_CANCEL;
 extern const uint8_t cshims_IORING_OP_LINK_TIMEOUT;
@@ -408,6 +410,11 @@ int32_t cshims_io_uring_setup(uint32_t entries, cshims_io_uring_params *_Nonnull
 
 /// `io_uring_enter(2)` without a signal mask. In C because glibc has no wrapper.
 int32_t cshims_io_uring_enter(int32_t ring, uint32_t to_submit, uint32_t min_complete, uint32_t flags);
+
+/// `io_uring_enter(2)` that waits for `min_complete` completions, at most `timeout_nanoseconds`
+/// (negative: no limit) through `IORING_ENTER_EXT_ARG`; a timeout is -1 with `ETIME`. In C
+/// because glibc has no wrapper and the kernel's getevents argument and timespec are its own.
+int32_t cshims_io_uring_wait(int32_t ring, uint32_t min_complete, int64_t timeout_nanoseconds);
 
 /// `io_uring_register(2)`. In C because glibc has no wrapper.
 int32_t cshims_io_uring_register(int32_t ring, uint32_t opcode, void *_Nullable argument, uint32_t count);

@@ -35,7 +35,7 @@ struct IOURingTests {
                 var entry = ring.nextSubmission()
                 if entry == nil {
                     try ring.submit(waitingFor: 1)
-                    ring.reapCompletions { seen.append($0.user_data) }
+                    ring.reapCompletions { seen.append($0.userData) }
                     entry = ring.nextSubmission()
                 }
                 IOURing.prepareNoOperation(try #require(entry), userData: userData)
@@ -46,7 +46,7 @@ struct IOURingTests {
                 try ring.submit(waitingFor: 1)
                 ring.reapCompletions { completion in
                     #expect(completion.result == 0)
-                    seen.append(completion.user_data)
+                    seen.append(completion.userData)
                 }
             }
             #expect(seen.sorted() == submitted)
@@ -77,7 +77,7 @@ struct IOURingTests {
             var rearm = false
             ring.reapCompletions { completion in
                 completionsSeen += 1
-                #expect(completion.user_data == 42)
+                #expect(completion.userData == 42)
                 if completion.result > 0, let id = completion.bufferID {
                     let bytes = buffers.bytes(id, length: Int(completion.result))
                     matches = matches && TestPattern.matches(bytes, at: received, seed: 7)

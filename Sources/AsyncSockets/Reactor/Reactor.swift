@@ -50,25 +50,26 @@ final class Reactor: Sendable {
     /// Whether the thread is (about to be) blocked in `epoll_wait`, so an enqueued job must
     /// wake it; cleared by whoever wakes it.
     private let sleeping = Atomic<Bool>(false)
-    private let poller: Int32
-    private let waker: Int32
+    /// Where readiness comes from: epoll, or io_uring's multishot polls (``AsyncBackend``).
+    let poller: any Poller
+    /// Why the backend asked for through `SOCKETS_ASYNC_BACKEND` is not the one running, if so.
+    let backendNote: String?
     /// The executor that runs jobs on this reactor's thread.
     let executor: ReactorExecutor
     private let state = Locked(State())
 
     private init() throws(SocketError) {
         executor = ReactorExecutor()
+        let choice = AsyncBackend.choose()
+        backendNote = choice.note
         do throws(Errno) {
-            poller = try Sys.pollerCreate()
+            poller = choice.backend == .ioUring ? try IOURingPoller() : try EpollPoller()
         } catch {
-            throw SocketError(.system(error), operation: "epoll_create")
+            throw SocketError(.system(error), operation: choice.backend == .ioUring ? "io_uring_setup" : "epoll_create")
         }
         do throws(Errno) {
-            waker = try Sys.wakerCreate()
-            try Sys.pollerAdd(poller, waker, bits: PollBits.readable | PollBits.edgeTriggered, token: .max)
-            try Sys.startThread { [self] in run(PollEvents(capacity: 1024)) }
+            try Sys.startThread { [self] in run() }
         } catch {
-            Sys.closeDescriptor(poller)
             throw SocketError(.system(error), operation: "reactor start")
         }
     }
@@ -101,17 +102,16 @@ final class Reactor: Sendable {
         let registration = Registration(socket, isStream: isStream, token: token, reactor: self)
         state.withLock { $0.slots[Int(token & 0xFFFF_FFFF)].registration = registration }
         do throws(Errno) {
-            try Sys.pollerAdd(poller, descriptor,
-                              bits: PollBits.readable | PollBits.writable | PollBits.readHangUp | PollBits.edgeTriggered,
-                              token: token)
+            try poller.add(descriptor, token: token)
         } catch {
-            throw SocketError(.system(error), operation: "epoll_ctl", target: "descriptor \(descriptor)")
+            throw SocketError(.system(error), operation: poller.backend == .ioUring ? "io_uring poll" : "epoll_ctl",
+                              target: "descriptor \(descriptor)")
         }
         return registration
     }
 
-    /// Frees `registration`'s slot and removes it from the poller, unless its descriptor is about
-    /// to close anyway (once; later calls do nothing).
+    /// Frees `registration`'s slot and removes it from the poller, telling it whether its
+    /// descriptor is about to close (once; later calls do nothing).
     func forget(_ registration: Registration, removingFromPoller: Bool = true) {
         let index = Int(registration.token & 0xFFFF_FFFF)
         let generation = UInt32(registration.token >> 32)
@@ -123,7 +123,9 @@ final class Reactor: Sendable {
             state.registered -= 1
             return true
         }
-        if wasRegistered && removingFromPoller { try? Sys.pollerRemove(poller, registration.descriptor) }
+        if wasRegistered {
+            poller.remove(registration.descriptor, token: registration.token, closing: !removingFromPoller)
+        }
     }
 
     /// Wakes `registration`'s waiter in `direction` at `deadline` unless it is resumed first.
@@ -134,7 +136,7 @@ final class Reactor: Sendable {
             state.plannedWake = deadline
             return true
         }
-        if wake { Sys.wakerSignal(waker) }
+        if wake { poller.wake() }
     }
 
     /// An empty job array with room for 1,024 jobs.
@@ -147,14 +149,14 @@ final class Reactor: Sendable {
     /// Queues a job to run on the reactor's thread, waking it if it sleeps.
     func enqueue(_ job: UnownedJob) {
         jobs.withLock { $0.append(job) }
-        if sleeping.exchange(false, ordering: .acquiringAndReleasing) { Sys.wakerSignal(waker) }
+        if sleeping.exchange(false, ordering: .acquiringAndReleasing) { poller.wake() }
     }
 
     /// The thread's loop.
-    private func run(_ events: PollEvents) {
+    private func run() {
         let executor = self.executor.asUnownedTaskExecutor()
         var ready: [(Registration, UInt32)] = []
-        ready.reserveCapacity(events.capacity)
+        ready.reserveCapacity(1024)
         // The queue and the batch swap places each round: both start with room, so the steady
         // state never grows either.
         var batch = Reactor.jobArray()
@@ -172,24 +174,20 @@ final class Reactor: Sendable {
                 sleeping.store(false, ordering: .releasing)
                 timeout = 0
             }
-            let count = (try? Sys.pollerWait(poller, events, timeoutMilliseconds: timeout)) ?? 0
-            sleeping.store(false, ordering: .releasing)
-            var woken = false
-            state.withLock { state in
-                for index in 0..<count {
-                    let event = events[index]
-                    if event.token == .max {
-                        woken = true
-                        continue
-                    }
+            let poller = self.poller
+            poller.wait(timeoutMilliseconds: timeout) { event in
+                state.withLock { state in
                     let slot = state.slots[Int(event.token & 0xFFFF_FFFF)]
                     guard slot.generation == UInt32(event.token >> 32), let registration = slot.registration else {
-                        continue
+                        return
                     }
+                    // Under the lock, so that a forget (which bumps the generation under it) comes
+                    // either before this check or after the new registration, which it removes.
+                    if event.needsRearm { try? poller.add(registration.descriptor, token: event.token) }
                     ready.append((registration, event.bits))
                 }
             }
-            if woken { Sys.wakerDrain(waker) }
+            sleeping.store(false, ordering: .releasing)
             var index = 0
             while index < ready.count {
                 ready[index].0.signal(ready[index].1)

@@ -132,16 +132,38 @@ package final class IOURing {
         return Int(taken)
     }
 
+    /// Waits until a completion is there or `timeout` passes (`nil`: no limit); submits nothing.
+    ///
+    /// - Returns: whether it returned before the timeout.
+    /// - Throws: `Errno` from `io_uring_enter` (`EINTR` is retried).
+    ///
+    /// The corresponding C function is `io_uring_enter` with `IORING_ENTER_EXT_ARG`.
+    @discardableResult
+    package func waitForCompletion(timeout: Duration?) throws(Errno) -> Bool {
+        var nanoseconds: Int64 = -1
+        if let timeout {
+            let (seconds, attoseconds) = timeout.components
+            nanoseconds = max(0, min(seconds, 86_400 * 365) * 1_000_000_000 + attoseconds / 1_000_000_000)
+        }
+        do throws(Errno) {
+            _ = try Sys.retrying("io_uring_enter") { cshims_io_uring_wait(descriptor, 1, nanoseconds) }
+            return true
+        } catch {
+            if error.rawValue == ETIME { return false }
+            throw error
+        }
+    }
+
     /// Calls `body` with every completion that has arrived, oldest first, and frees their slots.
     ///
     /// - Returns: how many there were.
     @discardableResult
-    package func reapCompletions(_ body: (cshims_io_uring_cqe) -> Void) -> Int {
+    package func reapCompletions(_ body: (IOURingCompletion) -> Void) -> Int {
         var head = completionHead.pointee
         let tail = cshims_load_acquire_u32(completionTail)
         var count = 0
         while head != tail {
-            body(completions[Int(head & completionMask)])
+            body(IOURingCompletion(completions[Int(head & completionMask)]))
             head &+= 1
             count += 1
         }
@@ -254,6 +276,27 @@ extension IOURing {
         entry.pointee.user_data = userData
     }
 
+    /// Fills `entry` as a multishot, edge-triggered poll of `descriptor` for `events`
+    /// (`EPOLLIN`, `EPOLLOUT`, ... bits): one completion with the ready bits per change, while
+    /// `IORING_CQE_F_MORE` is set.
+    package static func preparePoll(
+        _ entry: UnsafeMutablePointer<cshims_io_uring_sqe>, descriptor: Int32, events: UInt32, userData: UInt64
+    ) {
+        entry.pointee.opcode = cshims_IORING_OP_POLL_ADD
+        entry.pointee.fd = descriptor
+        entry.pointee.operation_flags = events
+        entry.pointee.length = cshims_IORING_POLL_ADD_MULTI
+        entry.pointee.user_data = userData
+    }
+
+    /// Fills `entry` as the removal of the poll submitted with `target` as its user data.
+    package static func preparePollRemoval(_ entry: UnsafeMutablePointer<cshims_io_uring_sqe>, target: UInt64, userData: UInt64) {
+        entry.pointee.opcode = cshims_IORING_OP_POLL_REMOVE
+        entry.pointee.fd = -1
+        entry.pointee.address = target
+        entry.pointee.user_data = userData
+    }
+
     /// Fills `entry` as a no-op that completes with `userData`.
     package static func prepareNoOperation(_ entry: UnsafeMutablePointer<cshims_io_uring_sqe>, userData: UInt64) {
         entry.pointee.opcode = cshims_IORING_OP_NOP
@@ -261,9 +304,44 @@ extension IOURing {
     }
 }
 
-extension cshims_io_uring_cqe {
+extension IOURing {
+    /// Fills the next submission with `fill` and hands it to the kernel at once (submitting
+    /// what is pending first when the ring is full).
+    ///
+    /// - Throws: `Errno` from `io_uring_enter`; `.noBufferSpace` if no entry frees up.
+    package func submitNow(_ fill: (UnsafeMutablePointer<cshims_io_uring_sqe>) -> Void) throws(Errno) {
+        var entry = nextSubmission()
+        if entry == nil {
+            try submit()
+            entry = nextSubmission()
+        }
+        guard let entry else { throw .noBufferSpace }
+        fill(entry)
+        try submit()
+    }
+}
+
+/// One completion: the submission's user data, its result (a count, poll bits, or -errno) and
+/// what its flags say.
+package struct IOURingCompletion {
+    /// The user data of the submission it completes.
+    package var userData: UInt64
+    /// The result: a count or ready bits, or -errno.
+    package var result: Int32
+    /// The raw `IORING_CQE_F_*` flags.
+    package var flags: UInt32
+
+    init(_ raw: cshims_io_uring_cqe) {
+        userData = raw.user_data
+        result = raw.result
+        flags = raw.flags
+    }
+
     /// Whether more completions of the same submission follow (a multishot stays armed).
     package var hasMore: Bool { flags & cshims_IORING_CQE_F_MORE != 0 }
+
+    /// Whether the submission was cancelled or removed (`-ECANCELED`, `-ENOENT`).
+    package var wasCancelled: Bool { result == -ECANCELED || result == -ENOENT }
 
     /// The provided buffer this completion filled, if any.
     package var bufferID: UInt16? {

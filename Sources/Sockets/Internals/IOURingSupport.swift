@@ -11,7 +11,8 @@ import Glibc
 import Darwin
 #endif
 
-/// What the kernel's io_uring offers this process.
+/// What the kernel's io_uring offers this process (`SOCKETS_IO_URING=disabled` makes it offer
+/// nothing, to exercise the fallback).
 package struct IOURingSupport: Sendable {
     /// Why io_uring cannot be used, or `nil` when everything the library needs is there.
     package var unavailableReason: String?
@@ -38,6 +39,11 @@ package struct IOURingSupport: Sendable {
     /// Probes the kernel now: a ring of 8 entries, its opcode table, a buffer ring of one buffer.
     package static func probe() -> IOURingSupport {
         var support = IOURingSupport()
+        if let setting = getenv("SOCKETS_IO_URING"), String(cString: setting) == "disabled" {
+            // For tests and benchmarks: io_uring as a kernel that refuses it would leave it.
+            support.unavailableReason = "io_uring: disabled by SOCKETS_IO_URING=disabled"
+            return support
+        }
         let ring: IOURing
         do throws(Errno) {
             ring = try IOURing(entries: 8)

@@ -16,6 +16,16 @@ package struct PollEvent {
     package var bits: UInt32
     /// The token given when the descriptor was registered.
     package var token: UInt64
+    /// Whether the poller stopped watching the descriptor by itself (an io_uring multishot poll
+    /// that ended), so the reactor must register it again.
+    package var needsRearm = false
+
+    /// An event of `bits` for `token`.
+    package init(bits: UInt32, token: UInt64, needsRearm: Bool = false) {
+        self.bits = bits
+        self.token = token
+        self.needsRearm = needsRearm
+    }
 }
 
 /// The readiness bits a poller reports.

@@ -1,0 +1,67 @@
+// Which backend runs: the one SOCKETS_ASYNC_BACKEND asks for when the probe allows it, epoll
+// otherwise, with the reason. `make test` runs the async suites once per backend, and once with
+// io_uring asked for but forced unavailable (SOCKETS_IO_URING=disabled).
+
+import AsyncSockets
+import Foundation
+import Sockets
+import Testing
+
+@Suite struct BackendTests {
+    @Test func theBackendIsTheOneAskedForOrEpollWithTheReason() async throws {
+        let asked = ProcessInfo.processInfo.environment["SOCKETS_ASYNC_BACKEND"]
+        let disabled = ProcessInfo.processInfo.environment["SOCKETS_IO_URING"] == "disabled"
+        let support = IOURingSupport.current
+        print("async backend: \(AsyncSocket.backend)\(AsyncSocket.backendNote.map { " (\($0))" } ?? "")")
+        switch asked {
+        case "io_uring"?:
+            if support.isAvailable {
+                #expect(AsyncSocket.backend == .ioUring)
+                #expect(AsyncSocket.backendNote == nil)
+            } else {
+                #expect(AsyncSocket.backend == .epoll)
+                #expect(AsyncSocket.backendNote?.contains(support.unavailableReason ?? "?") == true)
+                if disabled { #expect(AsyncSocket.backendNote?.contains("SOCKETS_IO_URING=disabled") == true) }
+            }
+        default:
+            #expect(AsyncSocket.backend == .epoll)
+        }
+        // Whatever runs moves bytes.
+        let listener = try AsyncSocket.listening(on: .ipv4(.loopback, port: 0))
+        let address = try listener.localAddress
+        async let accepted = listener.accept()
+        let client = try await AsyncSocket.connected(to: address, timeout: .seconds(10))
+        let server = try await accepted
+        try await client.sendAll(Array("backend".utf8))
+        #expect(try await server.receive(maxCount: 64) == Array("backend".utf8))
+    }
+}
+
+extension BackendTests {
+    /// The peer of a socket that was dropped after a cancelled wait, a timed-out wait, or a
+    /// close: it must see the end of the stream, so the socket really closed (an io_uring poll
+    /// left armed would hold the socket open after its descriptor closed, and no FIN would go).
+    @Test(arguments: ["cancelled", "timed out", "closed"])
+    func aDroppedSocketReallyCloses(_ how: String) async throws {
+        let listener = try Socket.listening(on: .ipv4(.loopback, port: 0))
+        let address = try listener.localAddress
+        let task = Task(executorPreference: AsyncSocket.reactorExecutor) { () async throws -> Void in
+            var socket = try await AsyncSocket.connected(to: address, timeout: .seconds(10))
+            if how == "timed out" { try socket.setTimeout(.after(.milliseconds(50))) }
+            if how == "closed" {
+                socket.close()
+                return
+            }
+            _ = try? await socket.receive(maxCount: 16)  // Cancelled or timed out.
+        }
+        var peer = try listener.accept()
+        if how == "cancelled" {
+            try await Task.sleep(for: .milliseconds(50))
+            task.cancel()
+        }
+        _ = try? await task.value
+        try peer.setTimeout(.after(.seconds(10)))
+        // The task and its socket are gone: the peer reads the end of the stream, not a timeout.
+        #expect(try peer.receive(maxCount: 16).isEmpty, "\(how): no end of stream")
+    }
+}
