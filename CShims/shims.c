@@ -566,6 +566,8 @@ const uint8_t cshims_IORING_OP_SEND = IORING_OP_SEND;
 const uint8_t cshims_IORING_OP_RECV = IORING_OP_RECV;
 const uint8_t cshims_IORING_OP_SEND_ZC = IORING_OP_SEND_ZC;
 const uint8_t cshims_IOSQE_BUFFER_SELECT = IOSQE_BUFFER_SELECT;
+const uint8_t cshims_IOSQE_IO_LINK = IOSQE_IO_LINK;
+_Static_assert(sizeof(cshims_kernel_timespec) == sizeof(struct __kernel_timespec), "timespec size");
 const uint16_t cshims_IORING_RECV_MULTISHOT = IORING_RECV_MULTISHOT;
 const uint32_t cshims_IORING_CQE_F_BUFFER = IORING_CQE_F_BUFFER;
 const uint32_t cshims_IORING_CQE_F_MORE = IORING_CQE_F_MORE;
@@ -592,14 +594,14 @@ int32_t cshims_io_uring_enter(int32_t ring, uint32_t to_submit, uint32_t min_com
     return (int32_t)syscall(__NR_io_uring_enter, ring, to_submit, min_complete, flags, NULL, 0);
 }
 
-int32_t cshims_io_uring_wait(int32_t ring, uint32_t min_complete, int64_t timeout_nanoseconds) {
+int32_t cshims_io_uring_wait(int32_t ring, uint32_t to_submit, uint32_t min_complete, int64_t timeout_nanoseconds) {
     if (timeout_nanoseconds < 0) {
-        return (int32_t)syscall(__NR_io_uring_enter, ring, 0, min_complete, IORING_ENTER_GETEVENTS, NULL, 0);
+        return (int32_t)syscall(__NR_io_uring_enter, ring, to_submit, min_complete, IORING_ENTER_GETEVENTS, NULL, 0);
     }
     struct __kernel_timespec limit = { .tv_sec = timeout_nanoseconds / 1000000000,
                                        .tv_nsec = timeout_nanoseconds % 1000000000 };
     struct io_uring_getevents_arg argument = { .ts = (uint64_t)(uintptr_t)&limit };
-    return (int32_t)syscall(__NR_io_uring_enter, ring, 0, min_complete,
+    return (int32_t)syscall(__NR_io_uring_enter, ring, to_submit, min_complete,
                             IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, &argument, sizeof argument);
 }
 
@@ -619,6 +621,7 @@ const uint8_t cshims_IORING_OP_SEND = 0;
 const uint8_t cshims_IORING_OP_RECV = 0;
 const uint8_t cshims_IORING_OP_SEND_ZC = 0;
 const uint8_t cshims_IOSQE_BUFFER_SELECT = 0;
+const uint8_t cshims_IOSQE_IO_LINK = 0;
 const uint16_t cshims_IORING_RECV_MULTISHOT = 0;
 const uint32_t cshims_IORING_CQE_F_BUFFER = 0;
 const uint32_t cshims_IORING_CQE_F_MORE = 0;
@@ -643,8 +646,8 @@ int32_t cshims_io_uring_setup(uint32_t entries, cshims_io_uring_params *params) 
 int32_t cshims_io_uring_enter(int32_t ring, uint32_t to_submit, uint32_t min_complete, uint32_t flags) {
     (void)ring; (void)to_submit; (void)min_complete; (void)flags; errno = ENOSYS; return -1;
 }
-int32_t cshims_io_uring_wait(int32_t ring, uint32_t min_complete, int64_t timeout_nanoseconds) {
-    (void)ring; (void)min_complete; (void)timeout_nanoseconds; errno = ENOSYS; return -1;
+int32_t cshims_io_uring_wait(int32_t ring, uint32_t to_submit, uint32_t min_complete, int64_t timeout_nanoseconds) {
+    (void)ring; (void)to_submit; (void)min_complete; (void)timeout_nanoseconds; errno = ENOSYS; return -1;
 }
 int32_t cshims_io_uring_register(int32_t ring, uint32_t opcode, void *argument, uint32_t count) {
     (void)ring; (void)opcode; (void)argument; (void)count; errno = ENOSYS; return -1;

@@ -355,6 +355,12 @@ typedef struct {
     uint64_t cq_reserved2;
 } cshims_io_uring_params;
 
+/// A relative time for `IORING_OP_LINK_TIMEOUT` (the kernel's `__kernel_timespec`).
+typedef struct {
+    int64_t seconds;
+    int64_t nanoseconds;
+} cshims_kernel_timespec;
+
 /// The registration of a provided-buffer ring (`IORING_REGISTER_PBUF_RING`).
 typedef struct {
     uint64_t ring_address;
@@ -376,6 +382,7 @@ extern const uint8_t cshims_IORING_OP_SEND;
 extern const uint8_t cshims_IORING_OP_RECV;
 extern const uint8_t cshims_IORING_OP_SEND_ZC;
 extern const uint8_t cshims_IOSQE_BUFFER_SELECT;
+extern const uint8_t cshims_IOSQE_IO_LINK;
 extern const uint16_t cshims_IORING_RECV_MULTISHOT;
 extern const uint32_t cshims_IORING_CQE_F_BUFFER;
 extern const uint32_t cshims_IORING_CQE_F_MORE;
@@ -411,10 +418,10 @@ int32_t cshims_io_uring_setup(uint32_t entries, cshims_io_uring_params *_Nonnull
 /// `io_uring_enter(2)` without a signal mask. In C because glibc has no wrapper.
 int32_t cshims_io_uring_enter(int32_t ring, uint32_t to_submit, uint32_t min_complete, uint32_t flags);
 
-/// `io_uring_enter(2)` that waits for `min_complete` completions, at most `timeout_nanoseconds`
+/// `io_uring_enter(2)` that submits `to_submit` entries and waits for `min_complete` completions, at most `timeout_nanoseconds`
 /// (negative: no limit) through `IORING_ENTER_EXT_ARG`; a timeout is -1 with `ETIME`. In C
 /// because glibc has no wrapper and the kernel's getevents argument and timespec are its own.
-int32_t cshims_io_uring_wait(int32_t ring, uint32_t min_complete, int64_t timeout_nanoseconds);
+int32_t cshims_io_uring_wait(int32_t ring, uint32_t to_submit, uint32_t min_complete, int64_t timeout_nanoseconds);
 
 /// `io_uring_register(2)`. In C because glibc has no wrapper.
 int32_t cshims_io_uring_register(int32_t ring, uint32_t opcode, void *_Nullable argument, uint32_t count);

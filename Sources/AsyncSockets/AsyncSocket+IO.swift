@@ -29,6 +29,10 @@ extension AsyncSocket {
         // the rarer flags, which read other queues or stop early).
         let plain = flags.rawValue & ~(MessageFlags.dontWait.rawValue | MessageFlags.waitAll.rawValue) == 0
         let wanted = plain ? buffer.count : 0
+        if plain, registration.isStream, let ring = registration.reactor.completions, registration.reactor.isCurrentThread,
+           let count = try await receiveByCompletion(ring, buffer, flags: flags) {
+            return count
+        }
         return try await perform("recv", .read, flags: flags, wanted: wanted, deadline: &deadline) {
             Sys.recvOrErrno(descriptor, base, buffer.count, flags.rawValue)
         }

@@ -2,7 +2,7 @@
 // otherwise, with the reason. `make test` runs the async suites once per backend, and once with
 // io_uring asked for but forced unavailable (SOCKETS_IO_URING=disabled).
 
-import AsyncSockets
+@testable import AsyncSockets
 import Foundation
 import Sockets
 import Testing
@@ -63,5 +63,38 @@ extension BackendTests {
         try peer.setTimeout(.after(.seconds(10)))
         // The task and its socket are gone: the peer reads the end of the stream, not a timeout.
         #expect(try peer.receive(maxCount: 16).isEmpty, "\(how): no end of stream")
+    }
+}
+
+extension BackendTests {
+    /// On io_uring, a receive on the reactor's thread that has to wait goes to the kernel with
+    /// its buffer, and comes back with the bytes, a timeout or a cancellation.
+    @Test func onIOURingAWaitingReceiveIsAwaitedByCompletion() async throws {
+        guard AsyncSocket.backend == .ioUring, let ring = Reactor.shared.completions else {
+            print("async backend \(AsyncSocket.backend): the completion path is io_uring's only, not checked here")
+            return
+        }
+        let listener = try Socket.listening(on: .ipv4(.loopback, port: 0))
+        let address = try listener.localAddress
+        let before = ring.completedOperations
+        let task = Task(executorPreference: AsyncSocket.reactorExecutor) { () async throws -> [UInt8] in
+            var socket = try await AsyncSocket.connected(to: address, timeout: .seconds(10))
+            var bytes = try await socket.receive(maxCount: 64)  // Waits: nothing sent yet.
+            try socket.setTimeout(.after(.milliseconds(100)))
+            do {
+                _ = try await socket.receive(maxCount: 64)
+                Issue.record("a receive with nothing to read did not time out")
+            } catch {
+                #expect((error as? SocketError)?.kind == .timeout, "\(error)")
+                bytes += Array("|timeout".utf8)
+            }
+            return bytes
+        }
+        var peer = try listener.accept()
+        try peer.setTimeout(.after(.seconds(10)))
+        try await Task.sleep(for: .milliseconds(50))
+        try peer.sendAll(Array("hello".utf8))
+        #expect(try await task.value == Array("hello|timeout".utf8))
+        #expect(ring.completedOperations >= before + 2, "\(ring.completedOperations - before) completions")
     }
 }

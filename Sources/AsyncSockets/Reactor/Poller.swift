@@ -2,6 +2,7 @@
 // edge-triggered changes of a registered descriptor with its token; the reactor does the rest.
 
 import Sockets
+import Synchronization
 
 /// Where readiness comes from: one implementation per backend.
 protocol Poller: Sendable {
@@ -20,6 +21,22 @@ protocol Poller: Sendable {
 
     /// Makes a ``wait(timeoutMilliseconds:_:)`` in progress, or the next one, return.
     func wake()
+
+    /// Whether readiness must be asked for at each wait (``arm(_:token:direction:)``) rather than
+    /// reported for every registration all along.
+    var armsPerWait: Bool { get }
+
+    /// Asks for one report of `descriptor` becoming ready in `direction` (pollers that arm per wait).
+    func arm(_ descriptor: Int32, token: UInt64, direction: Direction)
+
+    /// Withdraws the request of ``arm(_:token:direction:)`` when its waiter has gone.
+    func disarm(token: UInt64, direction: Direction)
+}
+
+extension Poller {
+    var armsPerWait: Bool { false }
+    func arm(_ descriptor: Int32, token: UInt64, direction: Direction) {}
+    func disarm(token: UInt64, direction: Direction) {}
 }
 
 /// epoll, edge-triggered, with an eventfd to wake it. The event buffer is only touched by the
@@ -70,20 +87,30 @@ final class EpollPoller: Poller, @unchecked Sendable {
     func wake() { Sys.wakerSignal(waker) }
 }
 
-/// io_uring: one multishot, edge-triggered `POLL_ADD` per descriptor; a no-op submitted by
-/// another thread wakes the wait. Submissions from any thread take a lock; only the reactor's
-/// thread waits and reaps.
+/// io_uring: a one-shot `POLL_ADD` per wait that needs one (so no completion is made for
+/// readiness nobody waits for), and receives awaited by completion; a no-op submitted by another
+/// thread wakes the wait. Submissions take a lock; on the reactor's thread they go in with its
+/// next wait, without a system call of their own; only the reactor's thread waits and reaps.
 final class IOURingPoller: Poller, @unchecked Sendable {
     private let ring: IOURing
     private let lock = Locked(())
-    /// The user data of the wake-ups and of poll removals, whose completions are not events.
+    /// The operations awaited by completion (``receive(_:into:flags:timeout:)``).
+    private let operations = Locked(IOURingOperations())
+    /// The user data of the wake-ups, of poll removals, and of linked timeouts and
+    /// cancellations, whose completions are not events.
     private static let wakeUp = UInt64.max
     private static let removal = UInt64.max - 1
+    private static let ignored = UInt64.max - 2
+    /// How many operations have completed through the ring (for tests and benchmarks).
+    private let completedCount = Atomic<Int>(0)
+
+    /// How many operations have been awaited by completion so far.
+    var completedOperations: Int { completedCount.load(ordering: .relaxed) }
 
     var backend: AsyncBackend { .ioUring }
 
     init() throws(Errno) {
-        ring = try IOURing(entries: 1024)
+        ring = try IOURing(entries: 1024, flags: IOURing.cooperativeTaskRun)
     }
 
     /// Runs `body`, which submits, under the lock.
@@ -91,35 +118,94 @@ final class IOURingPoller: Poller, @unchecked Sendable {
         try lock.withLock { (_) throws(Errno) in try body(ring) }
     }
 
-    func add(_ fd: Int32, token: UInt64) throws(Errno) {
-        try submitting { (ring) throws(Errno) in
-            try ring.submitNow {
-                IOURing.preparePoll($0, descriptor: fd,
-                                    events: PollBits.readable | PollBits.writable | PollBits.readHangUp, userData: token)
+    /// The bit of a poll's user data that says it is for writing.
+    static let writeBit: UInt64 = 1 << 62
+
+    var armsPerWait: Bool { true }
+
+    func add(_ fd: Int32, token: UInt64) throws(Errno) {}
+
+    func remove(_ fd: Int32, token: UInt64, closing: Bool) {
+        // Both directions: a pending poll holds the file, so closing the descriptor alone
+        // would keep the socket open.
+        disarm(token: token, direction: .read)
+        disarm(token: token, direction: .write)
+    }
+
+    func arm(_ fd: Int32, token: UInt64, direction: Direction) {
+        let events = direction == .read ? PollBits.readable | PollBits.readHangUp : PollBits.writable
+        let userData = direction == .read ? token : token | Self.writeBit
+        let now = !Reactor.shared.isCurrentThread
+        lock.withLock { _ in
+            ring.enqueue(submittingNow: now) { IOURing.preparePoll($0, descriptor: fd, events: events, oneShot: true, userData: userData) }
+        }
+    }
+
+    func disarm(token: UInt64, direction: Direction) {
+        let target = direction == .read ? token : token | Self.writeBit
+        let now = !Reactor.shared.isCurrentThread
+        lock.withLock { _ in
+            ring.enqueue(submittingNow: now) { IOURing.preparePollRemoval($0, target: target, userData: Self.removal) }
+        }
+    }
+
+
+
+    func wait(timeoutMilliseconds: Int32, _ report: (PollEvent) -> Void) {
+        let timeout: Duration? = timeoutMilliseconds < 0 ? nil : .milliseconds(Int64(timeoutMilliseconds))
+        // The operations the reactor's tasks filled in since the last wait go in with it.
+        let pending = lock.withLock { _ in ring.publish() }
+        _ = try? ring.waitForCompletion(submitting: pending, timeout: timeout)
+        ring.reapCompletions { completion in
+            let token = completion.userData
+            guard token < Self.ignored else { return }
+            if token & IOURingOperations.tag != 0 {
+                completedCount.add(1, ordering: .relaxed)
+                operations.withLock { $0.complete(token) }?.resume(returning: completion.result)
+                return
+            }
+            let direction = token & Self.writeBit != 0 ? 1 : 0
+            if completion.result >= 0 {
+                report(PollEvent(bits: UInt32(completion.result), token: token & ~Self.writeBit, pollDirection: direction))
+            } else if !completion.wasCancelled {
+                // The poll failed: report the direction ready so that its waiter tries its call.
+                let bits = direction == 1 ? PollBits.writable : PollBits.readable
+                report(PollEvent(bits: bits, token: token & ~Self.writeBit, pollDirection: direction))
             }
         }
     }
 
-    func remove(_ fd: Int32, token: UInt64, closing: Bool) {
-        // Always: a pending poll holds the file, so closing the descriptor alone would keep the
-        // socket open.
-        try? submitting { (ring) throws(Errno) in
-            try ring.submitNow { IOURing.preparePollRemoval($0, target: token, userData: Self.removal) }
-        }
-    }
-
-    func wait(timeoutMilliseconds: Int32, _ report: (PollEvent) -> Void) {
-        let timeout: Duration? = timeoutMilliseconds < 0 ? nil : .milliseconds(Int64(timeoutMilliseconds))
-        _ = try? ring.waitForCompletion(timeout: timeout)
-        ring.reapCompletions { completion in
-            let token = completion.userData
-            guard token != Self.wakeUp && token != Self.removal else { return }
-            if completion.result >= 0 {
-                report(PollEvent(bits: UInt32(completion.result), token: token, needsRearm: !completion.hasMore))
-            } else if !completion.wasCancelled {
-                // The poll ended by itself (no room for completions, say): report everything so
-                // that waiters try again, and have it registered anew.
-                report(PollEvent(bits: PollBits.readable | PollBits.writable, token: token, needsRearm: true))
+    /// Receives into `buffer` through a RECV submission, suspending until it completes, at most
+    /// `timeout` (a linked timeout). Call it on the reactor's thread only: the submission waits
+    /// for the reactor's next wait. Returns the count or -errno (`-ECANCELED` after a
+    /// cancellation or the timeout), or `nil` when too many operations are in flight.
+    func receive(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, flags: Int32,
+                 timeout: Duration?) async -> Int32? {
+        guard let (slot, userData) = operations.withLock({ $0.reserve() }) else { return nil }
+        let limits = operations.withLock { $0.limits }
+        return await withTaskCancellationHandler {
+            await withUnsafeContinuation { (continuation: UnsafeContinuation<Int32, Never>) in
+                guard operations.withLock({ $0.submit(slot, continuation) }) else {
+                    continuation.resume(returning: IOURingCompletion.cancelledResult)
+                    return
+                }
+                if let timeout { limits.set(slot, timeout) }
+                lock.withLock { _ in
+                    // Filled in now, handed over with the reactor's next wait; a full ring is
+                    // submitted first.
+                    if !ring.hasRoom(for: timeout == nil ? 1 : 2) { _ = try? ring.submit() }
+                    IOURing.prepareReceive(ring.nextSubmission()!, descriptor: descriptor, into: buffer, flags: flags,
+                                           linked: timeout != nil, userData: userData)
+                    if timeout != nil {
+                        IOURing.prepareLinkTimeout(ring.nextSubmission()!, limits: limits, slot: slot, userData: Self.ignored)
+                    }
+                }
+            }
+        } onCancel: {
+            guard operations.withLock({ $0.requestCancel(userData) }) else { return }
+            // The completion (-ECANCELED, or the data if it won the race) resumes the task.
+            try? lock.withLock { (_) throws(Errno) in
+                try ring.submitNow { IOURing.prepareCancel($0, target: userData, userData: Self.ignored) }
             }
         }
     }

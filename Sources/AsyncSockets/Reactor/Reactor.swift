@@ -54,6 +54,8 @@ final class Reactor: Sendable {
     let poller: any Poller
     /// Why the backend asked for through `SOCKETS_ASYNC_BACKEND` is not the one running, if so.
     let backendNote: String?
+    /// The io_uring poller, when that is the backend: operations awaited by completion.
+    let completions: IOURingPoller?
     /// The executor that runs jobs on this reactor's thread.
     let executor: ReactorExecutor
     private let state = Locked(State())
@@ -63,7 +65,14 @@ final class Reactor: Sendable {
         let choice = AsyncBackend.choose()
         backendNote = choice.note
         do throws(Errno) {
-            poller = choice.backend == .ioUring ? try IOURingPoller() : try EpollPoller()
+            if choice.backend == .ioUring {
+                let ring = try IOURingPoller()
+                poller = ring
+                completions = ring
+            } else {
+                poller = try EpollPoller()
+                completions = nil
+            }
         } catch {
             throw SocketError(.system(error), operation: choice.backend == .ioUring ? "io_uring_setup" : "epoll_create")
         }
@@ -95,7 +104,9 @@ final class Reactor: Sendable {
                 index = state.slots.count
                 state.slots.append(Slot())
             }
-            state.slots[index].generation &+= 1
+            // 30 bits: a token never has its top two bits set, which the io_uring backend uses
+            // for its operations and for the direction of a poll.
+            state.slots[index].generation = (state.slots[index].generation &+ 1) & 0x3FFF_FFFF
             state.registered += 1
             return UInt64(state.slots[index].generation) << 32 | UInt64(index)
         }
@@ -117,7 +128,7 @@ final class Reactor: Sendable {
         let generation = UInt32(registration.token >> 32)
         let wasRegistered: Bool = state.withLock { state in
             guard state.slots[index].generation == generation else { return false }
-            state.slots[index].generation &+= 1
+            state.slots[index].generation = (state.slots[index].generation &+ 1) & 0x3FFF_FFFF
             state.slots[index].registration = nil
             state.free.append(index)
             state.registered -= 1
@@ -152,8 +163,15 @@ final class Reactor: Sendable {
         if sleeping.exchange(false, ordering: .acquiringAndReleasing) { poller.wake() }
     }
 
+    /// The reactor thread's id, once it runs.
+    private let threadID = Atomic<UInt>(0)
+
+    /// Whether the caller runs on the reactor's thread (a task on ``ReactorExecutor``).
+    var isCurrentThread: Bool { threadID.load(ordering: .relaxed) == Sys.currentThreadID() }
+
     /// The thread's loop.
     private func run() {
+        threadID.store(Sys.currentThreadID(), ordering: .relaxed)
         let executor = self.executor.asUnownedTaskExecutor()
         var ready: [(Registration, UInt32)] = []
         ready.reserveCapacity(1024)
@@ -184,6 +202,7 @@ final class Reactor: Sendable {
                     // Under the lock, so that a forget (which bumps the generation under it) comes
                     // either before this check or after the new registration, which it removes.
                     if event.needsRearm { try? poller.add(registration.descriptor, token: event.token) }
+                    if event.pollDirection >= 0 { registration.pollCompleted(Direction(rawValue: event.pollDirection)!) }
                     ready.append((registration, event.bits))
                 }
             }

@@ -50,6 +50,11 @@ final class Registration: Sendable {
         var armed: [Deadline?] = [nil, nil]
         /// Whether ``close()`` has run: no more readiness will be reported.
         var closed = false
+        /// Whether an operation submitted to io_uring is in flight in each direction (it counts
+        /// as the direction's waiter).
+        var completing: [Bool] = [false, false]
+        /// Whether a one-shot poll is armed in each direction (pollers that arm per wait).
+        var polled: [Bool] = [false, false]
     }
 
     let descriptor: Int32
@@ -111,7 +116,37 @@ final class Registration: Sendable {
 
     /// Whether a task is suspended waiting in `direction` (for tests).
     func isWaiting(_ direction: Direction) -> Bool {
-        state.withLock { $0.waiters[direction.rawValue] != nil }
+        state.withLock { $0.waiters[direction.rawValue] != nil || $0.completing[direction.rawValue] }
+    }
+
+    /// Marks an io_uring operation in flight in `direction`: `nil`, or why it cannot start
+    /// (`.closed`, or `.busy` with another waiter).
+    func beginCompletion(_ direction: Direction) -> Wake? {
+        state.withLock { state in
+            if state.closed { return .closed }
+            if state.waiters[direction.rawValue] != nil || state.completing[direction.rawValue] { return .busy }
+            state.completing[direction.rawValue] = true
+            return nil
+        }
+    }
+
+    /// The one-shot poll in `direction` has reported.
+    func pollCompleted(_ direction: Direction) {
+        state.withLock { $0.polled[direction.rawValue] = false }
+    }
+
+    /// Withdraws the one-shot poll in `direction`, if one is armed (its waiter has gone).
+    private func disarm(_ direction: Direction) {
+        let armed: Bool = state.withLock { state in
+            defer { state.polled[direction.rawValue] = false }
+            return state.polled[direction.rawValue]
+        }
+        if armed { reactor.poller.disarm(token: token, direction: direction) }
+    }
+
+    /// The io_uring operation in `direction` has completed.
+    func endCompletion(_ direction: Direction) {
+        state.withLock { $0.completing[direction.rawValue] = false }
     }
 
     /// Notes that a call made at readiness sequence `seen` found the direction drained or full.
@@ -145,13 +180,19 @@ final class Registration: Sendable {
         return await withTaskCancellationHandler {
             await withUnsafeContinuation { (continuation: UnsafeContinuation<Wake, Never>) in
                 var schedule: Deadline? = nil
+                var arm = false
+                let armsPerWait = reactor.poller.armsPerWait
                 let immediate: Wake? = state.withLock { state in
                     if state.closed { return .closed }
                     if sequence(direction) != seen { return .ready }
                     if state.cancelled[slot] == id || Task.isCancelled { return .cancelled }
                     if let deadline, deadline.hasPassed { return .timedOut }
-                    if state.waiters[slot] != nil { return .busy }
+                    if state.waiters[slot] != nil || state.completing[slot] { return .busy }
                     state.waiters[slot] = Waiter(id: id, continuation: continuation, deadline: deadline)
+                    if armsPerWait && !state.polled[slot] {
+                        state.polled[slot] = true
+                        arm = true
+                    }
                     if let deadline, state.armed[slot].map({ $0 > deadline }) ?? true {
                         state.armed[slot] = deadline
                         schedule = deadline
@@ -163,6 +204,7 @@ final class Registration: Sendable {
                     return
                 }
                 reactor.noteSuspension()
+                if arm { reactor.poller.arm(descriptor, token: token, direction: direction) }
                 if let schedule { reactor.schedule(self, direction, at: schedule) }
             }
         } onCancel: {
@@ -174,6 +216,7 @@ final class Registration: Sendable {
                 state.waiters[slot] = nil
                 return waiter
             }
+            if waiter != nil { disarm(direction) }
             waiter?.continuation.resume(returning: .cancelled)
         }
     }
@@ -219,6 +262,7 @@ final class Registration: Sendable {
             state.armed[slot] = deadline
             return deadline
         }
+        if expired != nil { disarm(direction) }
         expired?.continuation.resume(returning: .timedOut)
         return again
     }

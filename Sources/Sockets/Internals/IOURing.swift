@@ -40,6 +40,10 @@ package final class IOURing {
     /// Our copy of the submission tail (the kernel only reads it).
     private var localTail: UInt32
 
+    /// `IORING_SETUP_COOP_TASKRUN`: completions are processed when the ring's thread next enters
+    /// the kernel instead of interrupting it (Linux 5.19 and later).
+    package static let cooperativeTaskRun = cshims_IORING_SETUP_COOP_TASKRUN
+
     /// Sets up a ring of at least `entries` submissions (rounded up to a power of two by the
     /// kernel) with `IORING_SETUP_*` `flags`, and maps it.
     ///
@@ -101,6 +105,11 @@ package final class IOURing {
         return address == MAP_FAILED ? nil : address
     }
 
+    /// Whether `count` more submission entries are free.
+    package func hasRoom(for count: UInt32) -> Bool {
+        localTail &- cshims_load_acquire_u32(submissionHead) + count <= submissionEntries
+    }
+
     /// The next free submission entry, zeroed, or `nil` when the ring is full (submit first).
     /// It goes to the kernel with the next ``submit(waitingFor:)``.
     package func nextSubmission() -> UnsafeMutablePointer<cshims_io_uring_sqe>? {
@@ -132,21 +141,32 @@ package final class IOURing {
         return Int(taken)
     }
 
-    /// Waits until a completion is there or `timeout` passes (`nil`: no limit); submits nothing.
+    /// Makes the submissions filled in so far visible to the kernel without entering it, and
+    /// returns how many there are; the next ``waitForCompletion(submitting:timeout:)`` hands
+    /// them over.
+    package func publish() -> UInt32 {
+        cshims_store_release_u32(submissionTail, localTail)
+        let count = unsubmitted
+        unsubmitted = 0
+        return count
+    }
+
+    /// Hands `submitting` published submissions to the kernel, then waits until a completion is
+    /// there or `timeout` passes (`nil`: no limit).
     ///
     /// - Returns: whether it returned before the timeout.
     /// - Throws: `Errno` from `io_uring_enter` (`EINTR` is retried).
     ///
     /// The corresponding C function is `io_uring_enter` with `IORING_ENTER_EXT_ARG`.
     @discardableResult
-    package func waitForCompletion(timeout: Duration?) throws(Errno) -> Bool {
+    package func waitForCompletion(submitting: UInt32 = 0, timeout: Duration?) throws(Errno) -> Bool {
         var nanoseconds: Int64 = -1
         if let timeout {
             let (seconds, attoseconds) = timeout.components
             nanoseconds = max(0, min(seconds, 86_400 * 365) * 1_000_000_000 + attoseconds / 1_000_000_000)
         }
         do throws(Errno) {
-            _ = try Sys.retrying("io_uring_enter") { cshims_io_uring_wait(descriptor, 1, nanoseconds) }
+            _ = try Sys.retrying("io_uring_enter") { cshims_io_uring_wait(descriptor, submitting, 1, nanoseconds) }
             return true
         } catch {
             if error.rawValue == ETIME { return false }
@@ -276,22 +296,58 @@ extension IOURing {
         entry.pointee.user_data = userData
     }
 
-    /// Fills `entry` as a multishot, edge-triggered poll of `descriptor` for `events`
-    /// (`EPOLLIN`, `EPOLLOUT`, ... bits): one completion with the ready bits per change, while
-    /// `IORING_CQE_F_MORE` is set.
+    /// Fills `entry` as a poll of `descriptor` for `events` (`EPOLLIN`, `EPOLLOUT`, ... bits):
+    /// one completion with the ready bits, or with `oneShot` false a multishot, edge-triggered
+    /// one per change, while `IORING_CQE_F_MORE` is set.
     package static func preparePoll(
-        _ entry: UnsafeMutablePointer<cshims_io_uring_sqe>, descriptor: Int32, events: UInt32, userData: UInt64
+        _ entry: UnsafeMutablePointer<cshims_io_uring_sqe>, descriptor: Int32, events: UInt32, oneShot: Bool = false,
+        userData: UInt64
     ) {
         entry.pointee.opcode = cshims_IORING_OP_POLL_ADD
         entry.pointee.fd = descriptor
         entry.pointee.operation_flags = events
-        entry.pointee.length = cshims_IORING_POLL_ADD_MULTI
+        entry.pointee.length = oneShot ? 0 : cshims_IORING_POLL_ADD_MULTI
         entry.pointee.user_data = userData
     }
 
     /// Fills `entry` as the removal of the poll submitted with `target` as its user data.
     package static func preparePollRemoval(_ entry: UnsafeMutablePointer<cshims_io_uring_sqe>, target: UInt64, userData: UInt64) {
         entry.pointee.opcode = cshims_IORING_OP_POLL_REMOVE
+        entry.pointee.fd = -1
+        entry.pointee.address = target
+        entry.pointee.user_data = userData
+    }
+
+    /// Fills `entry` as one receive of up to `buffer.count` bytes into `buffer` on `descriptor`;
+    /// with `linked`, the next entry (a ``prepareLinkTimeout(_:limit:userData:)``) bounds it.
+    package static func prepareReceive(
+        _ entry: UnsafeMutablePointer<cshims_io_uring_sqe>, descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer,
+        flags: Int32, linked: Bool, userData: UInt64
+    ) {
+        entry.pointee.opcode = cshims_IORING_OP_RECV
+        entry.pointee.fd = descriptor
+        entry.pointee.address = UInt64(UInt(bitPattern: buffer.baseAddress))
+        entry.pointee.length = UInt32(min(buffer.count, Int(UInt32.max)))
+        entry.pointee.operation_flags = UInt32(bitPattern: flags)
+        entry.pointee.user_data = userData
+        if linked { entry.pointee.flags |= cshims_IOSQE_IO_LINK }
+    }
+
+    /// Fills `entry` as the timeout of the entry before it: `limits`' entry `slot`, which the
+    /// kernel reads when the entry is submitted.
+    package static func prepareLinkTimeout(
+        _ entry: UnsafeMutablePointer<cshims_io_uring_sqe>, limits: IOURingTimeouts, slot: Int, userData: UInt64
+    ) {
+        entry.pointee.opcode = cshims_IORING_OP_LINK_TIMEOUT
+        entry.pointee.fd = -1
+        entry.pointee.address = UInt64(UInt(bitPattern: limits.storage + slot))
+        entry.pointee.length = 1
+        entry.pointee.user_data = userData
+    }
+
+    /// Fills `entry` as the cancellation of the submission whose user data is `target`.
+    package static func prepareCancel(_ entry: UnsafeMutablePointer<cshims_io_uring_sqe>, target: UInt64, userData: UInt64) {
+        entry.pointee.opcode = cshims_IORING_OP_ASYNC_CANCEL
         entry.pointee.fd = -1
         entry.pointee.address = target
         entry.pointee.user_data = userData
@@ -321,6 +377,42 @@ extension IOURing {
     }
 }
 
+/// Relative times for linked timeouts, in fixed storage: the kernel reads an entry when its
+/// submission goes in, which may be after the call that filled it returned.
+package final class IOURingTimeouts: @unchecked Sendable {
+    let storage: UnsafeMutablePointer<cshims_kernel_timespec>
+    private let count: Int
+
+    /// Room for `count` timeouts.
+    package init(count: Int) {
+        self.count = count
+        storage = .allocate(capacity: count)
+        storage.initialize(repeating: cshims_kernel_timespec(), count: count)
+    }
+
+    deinit { storage.deallocate() }
+
+    /// Sets entry `slot` to `duration` (a negative one counts as zero).
+    package func set(_ slot: Int, _ duration: Duration) {
+        precondition(slot >= 0 && slot < count, "timeout slot out of range")
+        let (seconds, attoseconds) = max(duration, .zero).components
+        storage[slot] = cshims_kernel_timespec(seconds: seconds, nanoseconds: attoseconds / 1_000_000_000)
+    }
+}
+
+extension IOURing {
+    /// Fills the next submission with `fill`; hands it to the kernel at once when
+    /// `submittingNow`, else leaves it for the next ``publish()`` (submitting what is pending
+    /// first when the ring is full). A submission that cannot be made is dropped: the caller's
+    /// timers bound what waited for it.
+    package func enqueue(submittingNow: Bool, _ fill: (UnsafeMutablePointer<cshims_io_uring_sqe>) -> Void) {
+        if !hasRoom(for: 1) { _ = try? submit() }
+        guard let entry = nextSubmission() else { return }
+        fill(entry)
+        if submittingNow { _ = try? submit() }
+    }
+}
+
 /// One completion: the submission's user data, its result (a count, poll bits, or -errno) and
 /// what its flags say.
 package struct IOURingCompletion {
@@ -339,6 +431,9 @@ package struct IOURingCompletion {
 
     /// Whether more completions of the same submission follow (a multishot stays armed).
     package var hasMore: Bool { flags & cshims_IORING_CQE_F_MORE != 0 }
+
+    /// The result of a cancelled submission, `-ECANCELED`.
+    package static let cancelledResult = -ECANCELED
 
     /// Whether the submission was cancelled or removed (`-ECANCELED`, `-ENOENT`).
     package var wasCancelled: Bool { result == -ECANCELED || result == -ENOENT }

@@ -19,12 +19,15 @@ package struct PollEvent {
     /// Whether the poller stopped watching the descriptor by itself (an io_uring multishot poll
     /// that ended), so the reactor must register it again.
     package var needsRearm = false
+    /// The direction (0 read, 1 write) whose one-shot poll this completes, or -1 (epoll).
+    package var pollDirection = -1
 
     /// An event of `bits` for `token`.
-    package init(bits: UInt32, token: UInt64, needsRearm: Bool = false) {
+    package init(bits: UInt32, token: UInt64, needsRearm: Bool = false, pollDirection: Int = -1) {
         self.bits = bits
         self.token = token
         self.needsRearm = needsRearm
+        self.pollDirection = pollDirection
     }
 }
 
@@ -104,6 +107,15 @@ extension Sys {
     /// `eventfd_read`: resets the counter (EAGAIN when it was already zero is fine).
     package static func wakerDrain(_ fd: Int32) {
         _ = try? retrying("eventfd_read") { cshims_eventfd_drain(fd) }
+    }
+
+    /// The calling thread's id (`pthread_self`), never 0.
+    package static func currentThreadID() -> UInt {
+        #if canImport(Glibc)
+        return UInt(pthread_self())
+        #else
+        return UInt(bitPattern: pthread_self())
+        #endif
     }
 
     /// `close` of a descriptor that is not a socket the library owns (a poller or an eventfd).
