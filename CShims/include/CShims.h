@@ -355,12 +355,6 @@ typedef struct {
     uint64_t cq_reserved2;
 } cshims_io_uring_params;
 
-/// A relative time for `IORING_OP_LINK_TIMEOUT` (the kernel's `__kernel_timespec`).
-typedef struct {
-    int64_t seconds;
-    int64_t nanoseconds;
-} cshims_kernel_timespec;
-
 /// The registration of a provided-buffer ring (`IORING_REGISTER_PBUF_RING`).
 typedef struct {
     uint64_t ring_address;
@@ -382,7 +376,6 @@ extern const uint8_t cshims_IORING_OP_SEND;
 extern const uint8_t cshims_IORING_OP_RECV;
 extern const uint8_t cshims_IORING_OP_SEND_ZC;
 extern const uint8_t cshims_IOSQE_BUFFER_SELECT;
-extern const uint8_t cshims_IOSQE_IO_LINK;
 extern const uint16_t cshims_IORING_RECV_MULTISHOT;
 extern const uint32_t cshims_IORING_CQE_F_BUFFER;
 extern const uint32_t cshims_IORING_CQE_F_MORE;

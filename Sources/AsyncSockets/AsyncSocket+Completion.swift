@@ -24,24 +24,32 @@ extension AsyncSocket {
             let error = Errno(rawValue: Int32(-result))
             guard error == .wouldBlock else { throw failure(error, "recv") }
         }
-        switch registration.beginCompletion(.read) {
-        case .closed?: throw Self.closedError("recv")
-        case .some: throw Self.busyError("recv", .read)
-        case nil: break
+        guard let reserved = ring.reserve() else { return nil }
+        var deadline: Deadline? = nil
+        var limit = Duration.zero
+        if case .after(let duration) = timeout {
+            deadline = .after(duration)
+            limit = duration
         }
-        defer { registration.endCompletion(.read) }
-        var limit: Duration? = nil
-        if case .after(let duration) = timeout { limit = duration }
+        switch registration.beginCompletion(.read, userData: reserved.userData, deadline: deadline) {
+        case .closed?:
+            ring.release(reserved)
+            throw Self.closedError("recv")
+        case .some:
+            ring.release(reserved)
+            throw Self.busyError("recv", .read)
+        case nil:
+            break
+        }
         registration.reactor.noteSuspension()
-        guard let result = await ring.receive(descriptor, into: buffer, flags: flags.rawValue, timeout: limit) else {
-            return nil
-        }
+        let result = await ring.receive(reserved, descriptor, into: buffer, flags: flags.rawValue)
+        let timedOut = registration.endCompletion(.read)
         if result >= 0 { return Int(result) }
         if result == IOURingCompletion.cancelledResult {
-            if Task.isCancelled || limit == nil {
-                throw SocketError(.cancelled, operation: "recv", target: peerText)
+            if timedOut {
+                throw SocketError(.timeout, operation: "recv", target: peerText, detail: "timed out after \(limit)")
             }
-            throw SocketError(.timeout, operation: "recv", target: peerText, detail: "timed out after \(limit!)")
+            throw SocketError(.cancelled, operation: "recv", target: peerText)
         }
         throw failure(Errno(rawValue: -result), "recv")
     }

@@ -1,14 +1,13 @@
 // Operations submitted to io_uring and awaited by completion rather than readiness: a receive
 // goes to the kernel with the caller's buffer and the task resumes with the count, with no
 // readiness round trip and, from the reactor's thread, no system call of its own (the
-// reactor's next io_uring_enter submits it). Bounded by a linked timeout; cancelled through
-// IORING_OP_ASYNC_CANCEL, and then resumed only once the kernel has let go of the buffer.
+// reactor's next io_uring_enter submits it). Bounded by the reactor's timers and cancelled
+// through IORING_OP_ASYNC_CANCEL; resumed only once the kernel has let go of the buffer.
 
 import Sockets
 
-/// The slots of the operations in flight: fixed storage (the kernel reads a slot's timeout
-/// when the reactor submits it, so slots never move), with a generation each so that a late
-/// cancellation never reaches the slot's next operation.
+/// The slots of the operations in flight, allocated once, with a generation each so that a
+/// late cancellation never reaches the slot's next operation.
 struct IOURingOperations: ~Copyable {
     enum Phase { case free, reserved, submitted }
 
@@ -26,8 +25,6 @@ struct IOURingOperations: ~Copyable {
 
     private var slots: [Slot] = Array(repeating: Slot(), count: IOURingOperations.capacity)
     private var free: [Int] = Array((0..<IOURingOperations.capacity).reversed())
-    /// Each slot's timeout, where the kernel reads it.
-    let limits = IOURingTimeouts(count: IOURingOperations.capacity)
 
     /// A free slot and the user data that names it, or `nil` when all are taken.
     mutating func reserve() -> (slot: Int, userData: UInt64)? {
@@ -47,6 +44,11 @@ struct IOURingOperations: ~Copyable {
         slots[slot].continuation = continuation
         slots[slot].phase = .submitted
         return true
+    }
+
+    /// Frees a slot that was reserved but never submitted.
+    mutating func abandon(_ slot: Int) {
+        if slots[slot].phase == .reserved { release(slot) }
     }
 
     /// For a cancellation of the operation named `userData`: whether it is in the kernel (so

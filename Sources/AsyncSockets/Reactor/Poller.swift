@@ -175,38 +175,51 @@ final class IOURingPoller: Poller, @unchecked Sendable {
         }
     }
 
-    /// Receives into `buffer` through a RECV submission, suspending until it completes, at most
-    /// `timeout` (a linked timeout). Call it on the reactor's thread only: the submission waits
-    /// for the reactor's next wait. Returns the count or -errno (`-ECANCELED` after a
-    /// cancellation or the timeout), or `nil` when too many operations are in flight.
-    func receive(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, flags: Int32,
-                 timeout: Duration?) async -> Int32? {
-        guard let (slot, userData) = operations.withLock({ $0.reserve() }) else { return nil }
-        let limits = operations.withLock { $0.limits }
-        return await withTaskCancellationHandler {
+    /// A slot for an operation and the user data that names it, or `nil` when too many are
+    /// in flight (wait for readiness instead).
+    func reserve() -> (slot: Int, userData: UInt64)? {
+        operations.withLock { $0.reserve() }
+    }
+
+    /// Frees a slot from ``reserve()`` that is not going to be used.
+    func release(_ reserved: (slot: Int, userData: UInt64)) {
+        operations.withLock { $0.abandon(reserved.slot) }
+    }
+
+    /// Receives into `buffer` through a RECV submission in the `reserved` slot, suspending until
+    /// it completes. Call it on the reactor's thread only: the submission goes in with the
+    /// reactor's next wait. Returns the count or -errno (`-ECANCELED` after ``cancel(_:)``,
+    /// from the task's cancellation or the caller's timer).
+    func receive(_ reserved: (slot: Int, userData: UInt64), _ descriptor: Int32,
+                 into buffer: UnsafeMutableRawBufferPointer, flags: Int32) async -> Int32 {
+        await withTaskCancellationHandler {
             await withUnsafeContinuation { (continuation: UnsafeContinuation<Int32, Never>) in
-                guard operations.withLock({ $0.submit(slot, continuation) }) else {
+                guard operations.withLock({ $0.submit(reserved.slot, continuation) }) else {
                     continuation.resume(returning: IOURingCompletion.cancelledResult)
                     return
                 }
-                if let timeout { limits.set(slot, timeout) }
-                lock.withLock { _ in
-                    // Filled in now, handed over with the reactor's next wait; a full ring is
-                    // submitted first.
-                    if !ring.hasRoom(for: timeout == nil ? 1 : 2) { _ = try? ring.submit() }
-                    IOURing.prepareReceive(ring.nextSubmission()!, descriptor: descriptor, into: buffer, flags: flags,
-                                           linked: timeout != nil, userData: userData)
-                    if timeout != nil {
-                        IOURing.prepareLinkTimeout(ring.nextSubmission()!, limits: limits, slot: slot, userData: Self.ignored)
+                let queued = lock.withLock { _ in
+                    ring.enqueue(submittingNow: false) {
+                        IOURing.prepareReceive($0, descriptor: descriptor, into: buffer, flags: flags,
+                                               userData: reserved.userData)
                     }
+                }
+                if !queued {
+                    operations.withLock { $0.complete(reserved.userData) }?.resume(returning: IOURingCompletion.ringFullResult)
                 }
             }
         } onCancel: {
-            guard operations.withLock({ $0.requestCancel(userData) }) else { return }
-            // The completion (-ECANCELED, or the data if it won the race) resumes the task.
-            try? lock.withLock { (_) throws(Errno) in
-                try ring.submitNow { IOURing.prepareCancel($0, target: userData, userData: Self.ignored) }
-            }
+            cancel(reserved.userData)
+        }
+    }
+
+    /// Cancels the operation named `userData` (from any thread); its completion, `-ECANCELED`
+    /// or the result if it won the race, resumes its task.
+    func cancel(_ userData: UInt64) {
+        guard operations.withLock({ $0.requestCancel(userData) }) else { return }
+        let now = !Reactor.shared.isCurrentThread
+        lock.withLock { _ in
+            ring.enqueue(submittingNow: now) { IOURing.prepareCancel($0, target: userData, userData: Self.ignored) }
         }
     }
 

@@ -53,6 +53,9 @@ final class Registration: Sendable {
         /// Whether an operation submitted to io_uring is in flight in each direction (it counts
         /// as the direction's waiter).
         var completing: [Bool] = [false, false]
+        /// Each direction's operation in flight on io_uring: its user data and deadline, and
+        /// whether the deadline passed (its timer cancelled it).
+        var completion: [(userData: UInt64, deadline: Deadline?, timedOut: Bool)?] = [nil, nil]
         /// Whether a one-shot poll is armed in each direction (pollers that arm per wait).
         var polled: [Bool] = [false, false]
     }
@@ -121,13 +124,22 @@ final class Registration: Sendable {
 
     /// Marks an io_uring operation in flight in `direction`: `nil`, or why it cannot start
     /// (`.closed`, or `.busy` with another waiter).
-    func beginCompletion(_ direction: Direction) -> Wake? {
-        state.withLock { state in
+    func beginCompletion(_ direction: Direction, userData: UInt64, deadline: Deadline?) -> Wake? {
+        let slot = direction.rawValue
+        var schedule: Deadline? = nil
+        let refused: Wake? = state.withLock { state in
             if state.closed { return .closed }
-            if state.waiters[direction.rawValue] != nil || state.completing[direction.rawValue] { return .busy }
-            state.completing[direction.rawValue] = true
+            if state.waiters[slot] != nil || state.completing[slot] { return .busy }
+            state.completing[slot] = true
+            state.completion[slot] = (userData, deadline, false)
+            if let deadline, state.armed[slot].map({ $0 > deadline }) ?? true {
+                state.armed[slot] = deadline
+                schedule = deadline
+            }
             return nil
         }
+        if let schedule { reactor.schedule(self, direction, at: schedule) }
+        return refused
     }
 
     /// The one-shot poll in `direction` has reported.
@@ -144,9 +156,14 @@ final class Registration: Sendable {
         if armed { reactor.poller.disarm(token: token, direction: direction) }
     }
 
-    /// The io_uring operation in `direction` has completed.
-    func endCompletion(_ direction: Direction) {
-        state.withLock { $0.completing[direction.rawValue] = false }
+    /// The io_uring operation in `direction` has completed; returns whether its deadline had
+    /// passed (so a cancellation result means a timeout).
+    func endCompletion(_ direction: Direction) -> Bool {
+        state.withLock { state in
+            state.completing[direction.rawValue] = false
+            defer { state.completion[direction.rawValue] = nil }
+            return state.completion[direction.rawValue]?.timedOut ?? false
+        }
     }
 
     /// Notes that a call made at readiness sequence `seen` found the direction drained or full.
@@ -251,8 +268,18 @@ final class Registration: Sendable {
     func timerFired(_ direction: Direction, now: Deadline) -> Deadline? {
         let slot = direction.rawValue
         var expired: Waiter? = nil
+        var cancel: UInt64? = nil
         let again: Deadline? = state.withLock { state in
             state.armed[slot] = nil
+            if let operation = state.completion[slot], let deadline = operation.deadline, !operation.timedOut {
+                if deadline <= now {
+                    state.completion[slot]?.timedOut = true
+                    cancel = operation.userData
+                    return nil
+                }
+                state.armed[slot] = deadline
+                return deadline
+            }
             guard let waiter = state.waiters[slot], let deadline = waiter.deadline else { return nil }
             if deadline <= now {
                 expired = waiter
@@ -262,6 +289,7 @@ final class Registration: Sendable {
             state.armed[slot] = deadline
             return deadline
         }
+        if let cancel { reactor.completions?.cancel(cancel) }
         if expired != nil { disarm(direction) }
         expired?.continuation.resume(returning: .timedOut)
         return again

@@ -318,30 +318,16 @@ extension IOURing {
         entry.pointee.user_data = userData
     }
 
-    /// Fills `entry` as one receive of up to `buffer.count` bytes into `buffer` on `descriptor`;
-    /// with `linked`, the next entry (a ``prepareLinkTimeout(_:limit:userData:)``) bounds it.
+    /// Fills `entry` as one receive of up to `buffer.count` bytes into `buffer` on `descriptor`.
     package static func prepareReceive(
         _ entry: UnsafeMutablePointer<cshims_io_uring_sqe>, descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer,
-        flags: Int32, linked: Bool, userData: UInt64
+        flags: Int32, userData: UInt64
     ) {
         entry.pointee.opcode = cshims_IORING_OP_RECV
         entry.pointee.fd = descriptor
         entry.pointee.address = UInt64(UInt(bitPattern: buffer.baseAddress))
         entry.pointee.length = UInt32(min(buffer.count, Int(UInt32.max)))
         entry.pointee.operation_flags = UInt32(bitPattern: flags)
-        entry.pointee.user_data = userData
-        if linked { entry.pointee.flags |= cshims_IOSQE_IO_LINK }
-    }
-
-    /// Fills `entry` as the timeout of the entry before it: `limits`' entry `slot`, which the
-    /// kernel reads when the entry is submitted.
-    package static func prepareLinkTimeout(
-        _ entry: UnsafeMutablePointer<cshims_io_uring_sqe>, limits: IOURingTimeouts, slot: Int, userData: UInt64
-    ) {
-        entry.pointee.opcode = cshims_IORING_OP_LINK_TIMEOUT
-        entry.pointee.fd = -1
-        entry.pointee.address = UInt64(UInt(bitPattern: limits.storage + slot))
-        entry.pointee.length = 1
         entry.pointee.user_data = userData
     }
 
@@ -377,39 +363,19 @@ extension IOURing {
     }
 }
 
-/// Relative times for linked timeouts, in fixed storage: the kernel reads an entry when its
-/// submission goes in, which may be after the call that filled it returned.
-package final class IOURingTimeouts: @unchecked Sendable {
-    let storage: UnsafeMutablePointer<cshims_kernel_timespec>
-    private let count: Int
-
-    /// Room for `count` timeouts.
-    package init(count: Int) {
-        self.count = count
-        storage = .allocate(capacity: count)
-        storage.initialize(repeating: cshims_kernel_timespec(), count: count)
-    }
-
-    deinit { storage.deallocate() }
-
-    /// Sets entry `slot` to `duration` (a negative one counts as zero).
-    package func set(_ slot: Int, _ duration: Duration) {
-        precondition(slot >= 0 && slot < count, "timeout slot out of range")
-        let (seconds, attoseconds) = max(duration, .zero).components
-        storage[slot] = cshims_kernel_timespec(seconds: seconds, nanoseconds: attoseconds / 1_000_000_000)
-    }
-}
-
 extension IOURing {
     /// Fills the next submission with `fill`; hands it to the kernel at once when
     /// `submittingNow`, else leaves it for the next ``publish()`` (submitting what is pending
-    /// first when the ring is full). A submission that cannot be made is dropped: the caller's
-    /// timers bound what waited for it.
-    package func enqueue(submittingNow: Bool, _ fill: (UnsafeMutablePointer<cshims_io_uring_sqe>) -> Void) {
+    /// first when the ring is full).
+    ///
+    /// - Returns: `false` when no entry could be had (the kernel took none of the pending ones).
+    @discardableResult
+    package func enqueue(submittingNow: Bool, _ fill: (UnsafeMutablePointer<cshims_io_uring_sqe>) -> Void) -> Bool {
         if !hasRoom(for: 1) { _ = try? submit() }
-        guard let entry = nextSubmission() else { return }
+        guard let entry = nextSubmission() else { return false }
         fill(entry)
         if submittingNow { _ = try? submit() }
+        return true
     }
 }
 
@@ -431,6 +397,9 @@ package struct IOURingCompletion {
 
     /// Whether more completions of the same submission follow (a multishot stays armed).
     package var hasMore: Bool { flags & cshims_IORING_CQE_F_MORE != 0 }
+
+    /// The result given for a submission the ring had no room for, `-EBUSY`.
+    package static let ringFullResult = -EBUSY
 
     /// The result of a cancelled submission, `-ECANCELED`.
     package static let cancelledResult = -ECANCELED
