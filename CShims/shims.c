@@ -557,7 +557,6 @@ _Static_assert(sizeof(cshims_io_uring_buffer_registration) == sizeof(struct io_u
 const uint8_t cshims_IORING_OP_NOP = IORING_OP_NOP;
 const uint8_t cshims_IORING_OP_POLL_ADD = IORING_OP_POLL_ADD;
 const uint8_t cshims_IORING_OP_POLL_REMOVE = IORING_OP_POLL_REMOVE;
-const uint32_t cshims_IORING_POLL_ADD_MULTI = IORING_POLL_ADD_MULTI;
 const uint8_t cshims_IORING_OP_ACCEPT = IORING_OP_ACCEPT;
 const uint8_t cshims_IORING_OP_ASYNC_CANCEL = IORING_OP_ASYNC_CANCEL;
 const uint8_t cshims_IORING_OP_LINK_TIMEOUT = IORING_OP_LINK_TIMEOUT;
@@ -610,7 +609,6 @@ int32_t cshims_io_uring_register(int32_t ring, uint32_t opcode, void *argument, 
 const uint8_t cshims_IORING_OP_NOP = 0;
 const uint8_t cshims_IORING_OP_POLL_ADD = 0;
 const uint8_t cshims_IORING_OP_POLL_REMOVE = 0;
-const uint32_t cshims_IORING_POLL_ADD_MULTI = 0;
 const uint8_t cshims_IORING_OP_ACCEPT = 0;
 const uint8_t cshims_IORING_OP_ASYNC_CANCEL = 0;
 const uint8_t cshims_IORING_OP_LINK_TIMEOUT = 0;

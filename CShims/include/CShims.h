@@ -367,7 +367,6 @@ typedef struct {
 extern const uint8_t cshims_IORING_OP_NOP;
 extern const uint8_t cshims_IORING_OP_POLL_ADD;
 extern const uint8_t cshims_IORING_OP_POLL_REMOVE;
-extern const uint32_t cshims_IORING_POLL_ADD_MULTI;
 extern const uint8_t cshims_IORING_OP_ACCEPT;
 extern const uint8_t cshims_IORING_OP_ASYNC_CANCEL;
 extern const uint8_t cshims_IORING_OP_LINK_TIMEOUT;

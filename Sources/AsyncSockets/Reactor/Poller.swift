@@ -9,7 +9,8 @@ protocol Poller: Sendable {
     /// Which backend this is.
     var backend: AsyncBackend { get }
 
-    /// Watches `descriptor` for reading, writing and hang-ups, edge-triggered, reporting `token`.
+    /// Watches `descriptor` for reading, writing and hang-ups, edge-triggered, reporting `token`
+    /// (pollers that arm per wait do nothing here).
     func add(_ descriptor: Int32, token: UInt64) throws(Errno)
 
     /// Stops watching `descriptor`; `closing` says it is about to be closed.
@@ -29,14 +30,11 @@ protocol Poller: Sendable {
     /// Asks for one report of `descriptor` becoming ready in `direction` (pollers that arm per wait).
     func arm(_ descriptor: Int32, token: UInt64, direction: Direction)
 
-    /// Withdraws the request of ``arm(_:token:direction:)`` when its waiter has gone.
-    func disarm(token: UInt64, direction: Direction)
 }
 
 extension Poller {
     var armsPerWait: Bool { false }
     func arm(_ descriptor: Int32, token: UInt64, direction: Direction) {}
-    func disarm(token: UInt64, direction: Direction) {}
 }
 
 /// epoll, edge-triggered, with an eventfd to wake it. The event buffer is only touched by the
@@ -88,16 +86,36 @@ final class EpollPoller: Poller, @unchecked Sendable {
 }
 
 /// io_uring: a one-shot `POLL_ADD` per wait that needs one (so no completion is made for
-/// readiness nobody waits for), and receives awaited by completion; a no-op submitted by another
-/// thread wakes the wait. Submissions take a lock; on the reactor's thread they go in with its
-/// next wait, without a system call of their own; only the reactor's thread waits and reaps.
+/// readiness nobody waits for), and receives awaited by completion. A poll stays armed until it
+/// reports or the socket closes.
+///
+/// Only the reactor's thread touches the submission queue and enters the ring: the kernel ties
+/// a request to the thread that submitted it and cancels it when that thread exits, so a
+/// request handed in by a pool thread that later ends would fail with `-ECANCELED`. Other
+/// threads queue their requests under a lock and wake the reactor through an eventfd, which the
+/// reactor polls in the ring; its own requests go in with its next `io_uring_enter`, with no
+/// system call of their own.
 final class IOURingPoller: Poller, @unchecked Sendable {
+    /// A submission asked for by a thread other than the reactor's.
+    private enum Request {
+        case poll(descriptor: Int32, events: UInt32, userData: UInt64)
+        case removal(target: UInt64)
+        case cancel(target: UInt64)
+    }
+
     private let ring: IOURing
-    private let lock = Locked(())
-    /// The operations awaited by completion (``receive(_:into:flags:timeout:)``).
+    /// Requests from other threads, for the reactor to submit.
+    private let queued = Locked<[Request]>([])
+    /// The reactor's copy of ``queued`` while it submits them (its thread only).
+    private var draining: [Request] = []
+    /// The eventfd other threads write to wake the reactor, and whether its poll is armed
+    /// (the reactor's thread only).
+    private let waker: Int32
+    private var wakerArmed = false
+    /// The operations awaited by completion (``receive(_:_:into:flags:)``).
     private let operations = Locked(IOURingOperations())
-    /// The user data of the wake-ups, of poll removals, and of linked timeouts and
-    /// cancellations, whose completions are not events.
+    /// The user data of the waker's poll, of poll removals and of cancellations, whose
+    /// completions are not events.
     private static let wakeUp = UInt64.max
     private static let removal = UInt64.max - 1
     private static let ignored = UInt64.max - 2
@@ -111,11 +129,9 @@ final class IOURingPoller: Poller, @unchecked Sendable {
 
     init() throws(Errno) {
         ring = try IOURing(entries: 1024, flags: IOURing.cooperativeTaskRun)
-    }
-
-    /// Runs `body`, which submits, under the lock.
-    private func submitting(_ body: (IOURing) throws(Errno) -> Void) throws(Errno) {
-        try lock.withLock { (_) throws(Errno) in try body(ring) }
+        waker = try Sys.wakerCreate()
+        draining.reserveCapacity(1024)
+        queued.withLock { $0.reserveCapacity(1024) }
     }
 
     /// The bit of a poll's user data that says it is for writing.
@@ -134,30 +150,56 @@ final class IOURingPoller: Poller, @unchecked Sendable {
 
     func arm(_ fd: Int32, token: UInt64, direction: Direction) {
         let events = direction == .read ? PollBits.readable | PollBits.readHangUp : PollBits.writable
-        let userData = direction == .read ? token : token | Self.writeBit
-        let now = !Reactor.shared.isCurrentThread
-        lock.withLock { _ in
-            ring.enqueue(submittingNow: now) { IOURing.preparePoll($0, descriptor: fd, events: events, oneShot: true, userData: userData) }
+        request(.poll(descriptor: fd, events: events, userData: direction == .read ? token : token | Self.writeBit))
+    }
+
+    /// Takes back the poll armed in `direction` for `token`, if any (at the socket's close).
+    private func disarm(token: UInt64, direction: Direction) {
+        request(.removal(target: direction == .read ? token : token | Self.writeBit))
+    }
+
+    /// Submits `request` on the reactor's thread, or queues it for the reactor and wakes it.
+    private func request(_ request: Request) {
+        if Reactor.shared.isCurrentThread {
+            submitOnReactor(request)
+        } else {
+            queued.withLock { $0.append(request) }
+            wake()
         }
     }
 
-    func disarm(token: UInt64, direction: Direction) {
-        let target = direction == .read ? token : token | Self.writeBit
-        let now = !Reactor.shared.isCurrentThread
-        lock.withLock { _ in
-            ring.enqueue(submittingNow: now) { IOURing.preparePollRemoval($0, target: target, userData: Self.removal) }
+    /// Fills a submission for `request`; on the reactor's thread only. A full queue is
+    /// submitted first.
+    private func submitOnReactor(_ request: Request) {
+        ring.enqueue(submittingNow: false) { entry in
+            switch request {
+            case .poll(let descriptor, let events, let userData):
+                IOURing.preparePoll(entry, descriptor: descriptor, events: events, userData: userData)
+            case .removal(let target):
+                IOURing.preparePollRemoval(entry, target: target, userData: Self.removal)
+            case .cancel(let target):
+                IOURing.prepareCancel(entry, target: target, userData: Self.ignored)
+            }
         }
     }
-
-
 
     func wait(timeoutMilliseconds: Int32, _ report: (PollEvent) -> Void) {
+        if !wakerArmed {
+            submitOnReactor(.poll(descriptor: waker, events: PollBits.readable, userData: Self.wakeUp))
+            wakerArmed = true
+        }
+        queued.withLock { swap(&$0, &draining) }
+        for request in draining { submitOnReactor(request) }
+        draining.removeAll(keepingCapacity: true)
         let timeout: Duration? = timeoutMilliseconds < 0 ? nil : .milliseconds(Int64(timeoutMilliseconds))
-        // The operations the reactor's tasks filled in since the last wait go in with it.
-        let pending = lock.withLock { _ in ring.publish() }
-        _ = try? ring.waitForCompletion(submitting: pending, timeout: timeout)
+        _ = try? ring.waitForCompletion(submitting: ring.publish(), timeout: timeout)
         ring.reapCompletions { completion in
             let token = completion.userData
+            if token == Self.wakeUp {
+                wakerArmed = false
+                Sys.wakerDrain(waker)
+                return
+            }
             guard token < Self.ignored else { return }
             if token & IOURingOperations.tag != 0 {
                 completedCount.add(1, ordering: .relaxed)
@@ -198,11 +240,8 @@ final class IOURingPoller: Poller, @unchecked Sendable {
                     continuation.resume(returning: IOURingCompletion.cancelledResult)
                     return
                 }
-                let queued = lock.withLock { _ in
-                    ring.enqueue(submittingNow: false) {
-                        IOURing.prepareReceive($0, descriptor: descriptor, into: buffer, flags: flags,
-                                               userData: reserved.userData)
-                    }
+                let queued = ring.enqueue(submittingNow: false) {
+                    IOURing.prepareReceive($0, descriptor: descriptor, into: buffer, flags: flags, userData: reserved.userData)
                 }
                 if !queued {
                     operations.withLock { $0.complete(reserved.userData) }?.resume(returning: IOURingCompletion.ringFullResult)
@@ -217,15 +256,8 @@ final class IOURingPoller: Poller, @unchecked Sendable {
     /// or the result if it won the race, resumes its task.
     func cancel(_ userData: UInt64) {
         guard operations.withLock({ $0.requestCancel(userData) }) else { return }
-        let now = !Reactor.shared.isCurrentThread
-        lock.withLock { _ in
-            ring.enqueue(submittingNow: now) { IOURing.prepareCancel($0, target: userData, userData: Self.ignored) }
-        }
+        request(.cancel(target: userData))
     }
 
-    func wake() {
-        try? submitting { (ring) throws(Errno) in
-            try ring.submitNow { IOURing.prepareNoOperation($0, userData: Self.wakeUp) }
-        }
-    }
+    func wake() { Sys.wakerSignal(waker) }
 }

@@ -199,9 +199,6 @@ final class Reactor: Sendable {
                     guard slot.generation == UInt32(event.token >> 32), let registration = slot.registration else {
                         return
                     }
-                    // Under the lock, so that a forget (which bumps the generation under it) comes
-                    // either before this check or after the new registration, which it removes.
-                    if event.needsRearm { try? poller.add(registration.descriptor, token: event.token) }
                     if event.pollDirection >= 0 { registration.pollCompleted(Direction(rawValue: event.pollDirection)!) }
                     ready.append((registration, event.bits))
                 }

@@ -56,7 +56,10 @@ final class Registration: Sendable {
         /// Each direction's operation in flight on io_uring: its user data and deadline, and
         /// whether the deadline passed (its timer cancelled it).
         var completion: [(userData: UInt64, deadline: Deadline?, timedOut: Bool)?] = [nil, nil]
-        /// Whether a one-shot poll is armed in each direction (pollers that arm per wait).
+        /// Whether a one-shot poll is armed in each direction (pollers that arm per wait). A
+        /// poll whose waiter was cancelled or timed out stays armed for the next waiter: taking
+        /// it back by its user data could take back the next waiter's instead, which reuses it.
+        /// The socket's close takes back whatever is still armed.
         var polled: [Bool] = [false, false]
     }
 
@@ -147,15 +150,6 @@ final class Registration: Sendable {
         state.withLock { $0.polled[direction.rawValue] = false }
     }
 
-    /// Withdraws the one-shot poll in `direction`, if one is armed (its waiter has gone).
-    private func disarm(_ direction: Direction) {
-        let armed: Bool = state.withLock { state in
-            defer { state.polled[direction.rawValue] = false }
-            return state.polled[direction.rawValue]
-        }
-        if armed { reactor.poller.disarm(token: token, direction: direction) }
-    }
-
     /// The io_uring operation in `direction` has completed; returns whether its deadline had
     /// passed (so a cancellation result means a timeout).
     func endCompletion(_ direction: Direction) -> Bool {
@@ -233,7 +227,6 @@ final class Registration: Sendable {
                 state.waiters[slot] = nil
                 return waiter
             }
-            if waiter != nil { disarm(direction) }
             waiter?.continuation.resume(returning: .cancelled)
         }
     }
@@ -290,7 +283,6 @@ final class Registration: Sendable {
             return deadline
         }
         if let cancel { reactor.completions?.cancel(cancel) }
-        if expired != nil { disarm(direction) }
         expired?.continuation.resume(returning: .timedOut)
         return again
     }

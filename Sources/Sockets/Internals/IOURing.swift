@@ -35,8 +35,6 @@ package final class IOURing {
     private let completionMask: UInt32
     private let completions: UnsafeMutablePointer<cshims_io_uring_cqe>
 
-    /// Submissions filled in but not yet handed to the kernel.
-    private var unsubmitted: UInt32 = 0
     /// Our copy of the submission tail (the kernel only reads it).
     private var localTail: UInt32
 
@@ -120,7 +118,6 @@ package final class IOURing {
         entry.initialize(to: cshims_io_uring_sqe())
         submissionArray[Int(index)] = index
         localTail &+= 1
-        unsubmitted += 1
         return entry
     }
 
@@ -134,10 +131,9 @@ package final class IOURing {
     @discardableResult
     package func submit(waitingFor completions: UInt32 = 0) throws(Errno) -> Int {
         cshims_store_release_u32(submissionTail, localTail)
-        let count = unsubmitted
+        let count = localTail &- cshims_load_acquire_u32(submissionHead)
         let flags = completions > 0 ? cshims_IORING_ENTER_GETEVENTS : 0
         let taken = try Sys.retrying("io_uring_enter") { cshims_io_uring_enter(descriptor, count, completions, flags) }
-        unsubmitted -= min(count, UInt32(taken))
         return Int(taken)
     }
 
@@ -146,9 +142,9 @@ package final class IOURing {
     /// them over.
     package func publish() -> UInt32 {
         cshims_store_release_u32(submissionTail, localTail)
-        let count = unsubmitted
-        unsubmitted = 0
-        return count
+        // Everything the kernel has not consumed yet, including entries an enter that failed
+        // (EINTR, EBUSY) left behind: none is stranded behind the newer ones.
+        return localTail &- cshims_load_acquire_u32(submissionHead)
     }
 
     /// Hands `submitting` published submissions to the kernel, then waits until a completion is
@@ -296,17 +292,15 @@ extension IOURing {
         entry.pointee.user_data = userData
     }
 
-    /// Fills `entry` as a poll of `descriptor` for `events` (`EPOLLIN`, `EPOLLOUT`, ... bits):
-    /// one completion with the ready bits, or with `oneShot` false a multishot, edge-triggered
-    /// one per change, while `IORING_CQE_F_MORE` is set.
+    /// Fills `entry` as a one-shot poll of `descriptor` for `events` (`EPOLLIN`, `EPOLLOUT`,
+    /// ... bits): one completion with the ready bits. (Multishot polls were measured: they make
+    /// a completion for every wake-up, readiness nobody waits for included.)
     package static func preparePoll(
-        _ entry: UnsafeMutablePointer<cshims_io_uring_sqe>, descriptor: Int32, events: UInt32, oneShot: Bool = false,
-        userData: UInt64
+        _ entry: UnsafeMutablePointer<cshims_io_uring_sqe>, descriptor: Int32, events: UInt32, userData: UInt64
     ) {
         entry.pointee.opcode = cshims_IORING_OP_POLL_ADD
         entry.pointee.fd = descriptor
         entry.pointee.operation_flags = events
-        entry.pointee.length = oneShot ? 0 : cshims_IORING_POLL_ADD_MULTI
         entry.pointee.user_data = userData
     }
 
@@ -343,23 +337,6 @@ extension IOURing {
     package static func prepareNoOperation(_ entry: UnsafeMutablePointer<cshims_io_uring_sqe>, userData: UInt64) {
         entry.pointee.opcode = cshims_IORING_OP_NOP
         entry.pointee.user_data = userData
-    }
-}
-
-extension IOURing {
-    /// Fills the next submission with `fill` and hands it to the kernel at once (submitting
-    /// what is pending first when the ring is full).
-    ///
-    /// - Throws: `Errno` from `io_uring_enter`; `.noBufferSpace` if no entry frees up.
-    package func submitNow(_ fill: (UnsafeMutablePointer<cshims_io_uring_sqe>) -> Void) throws(Errno) {
-        var entry = nextSubmission()
-        if entry == nil {
-            try submit()
-            entry = nextSubmission()
-        }
-        guard let entry else { throw .noBufferSpace }
-        fill(entry)
-        try submit()
     }
 }
 

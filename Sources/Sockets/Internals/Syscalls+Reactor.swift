@@ -16,17 +16,13 @@ package struct PollEvent {
     package var bits: UInt32
     /// The token given when the descriptor was registered.
     package var token: UInt64
-    /// Whether the poller stopped watching the descriptor by itself (an io_uring multishot poll
-    /// that ended), so the reactor must register it again.
-    package var needsRearm = false
     /// The direction (0 read, 1 write) whose one-shot poll this completes, or -1 (epoll).
     package var pollDirection = -1
 
     /// An event of `bits` for `token`.
-    package init(bits: UInt32, token: UInt64, needsRearm: Bool = false, pollDirection: Int = -1) {
+    package init(bits: UInt32, token: UInt64, pollDirection: Int = -1) {
         self.bits = bits
         self.token = token
-        self.needsRearm = needsRearm
         self.pollDirection = pollDirection
     }
 }
