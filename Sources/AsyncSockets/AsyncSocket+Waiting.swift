@@ -14,6 +14,10 @@ extension AsyncSocket {
     /// queue drained (or the send buffer full) at that moment; until the reactor reports new
     /// readiness, the next operation in that direction waits without the system call that
     /// would only fail with EAGAIN.
+    ///
+    /// On the reactor's thread, a job that has completed ``Reactor/operationBudget`` operations
+    /// without waiting yields the thread once, so that a socket whose data never runs out
+    /// cannot starve the other sockets and timers.
     @inline(__always)
     func perform(
         _ operation: StaticString, _ direction: Direction, flags: MessageFlags = [], wanted: Int = 0,
@@ -29,6 +33,7 @@ extension AsyncSocket {
             let result = call()
             if result >= 0 {
                 if result > 0 && result < wanted && registration.isStream { registration.noteUnready(direction, at: seen) }
+                if registration.reactor.spendBudget() { await registration.reactor.yield() }
                 return result
             }
             let error = Errno(rawValue: Int32(-result))

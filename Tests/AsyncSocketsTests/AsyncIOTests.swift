@@ -8,8 +8,10 @@ import SocketsTesting
 import Foundation
 import Testing
 
-/// Waits until `condition` holds, checking every millisecond, for at most `limit`.
-func eventually(_ limit: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
+/// Waits until `condition` holds, checking every millisecond, for at most `limit`: a bound for
+/// a test that fails, generous because the reactor is shared with every test running alongside
+/// (slow under the sanitizers, on a loaded machine).
+func eventually(_ limit: Duration = .seconds(60), _ condition: () -> Bool) async -> Bool {
     let clock = ContinuousClock()
     let end = clock.now.advanced(by: limit)
     while clock.now < end {

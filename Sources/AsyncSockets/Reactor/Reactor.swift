@@ -47,6 +47,17 @@ final class Reactor: Sendable {
     /// Jobs of tasks that prefer the reactor's thread (``ReactorExecutor``), run after each
     /// batch of events.
     private let jobs = Locked<[UnownedJob]>(Reactor.jobArray())
+    /// How many operations the job running on the reactor's thread has completed without
+    /// waiting; reset before each job.
+    private let spent = Atomic<Int>(0)
+    /// How many operations a job may complete without waiting before it yields the thread
+    /// (``yield()``): a socket whose data never runs out would otherwise keep the reactor's
+    /// thread from every other socket and timer. A job that waits each time never yields.
+    static let operationBudget = 64
+
+    /// Tasks on the reactor's thread that yielded it (``yield()``), resumed after the next look
+    /// at the poller; its thread only.
+    private let yielded = Locked<[UnsafeContinuation<Void, Never>]>(Reactor.continuationArray())
     /// Whether the thread is (about to be) blocked in `epoll_wait`, so an enqueued job must
     /// wake it; cleared by whoever wakes it.
     private let sleeping = Atomic<Bool>(false)
@@ -157,6 +168,31 @@ final class Reactor: Sendable {
         return jobs
     }
 
+    /// An empty continuation array with room for 1,024.
+    private static func continuationArray() -> [UnsafeContinuation<Void, Never>] {
+        var continuations: [UnsafeContinuation<Void, Never>] = []
+        continuations.reserveCapacity(1024)
+        return continuations
+    }
+
+    /// Counts an operation that completed without waiting; `true` when the caller runs on the
+    /// reactor's thread and its job has used up ``operationBudget``, so it should ``yield()``.
+    @inline(__always)
+    func spendBudget() -> Bool {
+        guard isCurrentThread else { return false }
+        return spent.add(1, ordering: .relaxed).newValue >= Self.operationBudget
+    }
+
+    /// Suspends the calling task, which runs on the reactor's thread, until the reactor has
+    /// looked at the poller and the jobs queued before it have run: the thread's turn for every
+    /// other socket and timer. Unlike `Task.yield()`, which goes through the global executor,
+    /// it allocates nothing and never leaves the thread.
+    func yield() async {
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            yielded.withLock { $0.append(continuation) }
+        }
+    }
+
     /// Queues a job to run on the reactor's thread, waking it if it sleeps.
     func enqueue(_ job: UnownedJob) {
         jobs.withLock { $0.append(job) }
@@ -178,6 +214,7 @@ final class Reactor: Sendable {
         // The queue and the batch swap places each round: both start with room, so the steady
         // state never grows either.
         var batch = Reactor.jobArray()
+        var resuming = Reactor.continuationArray()
         while true {
             var timeout: Int32 = state.withLock { state in
                 guard let next = state.timers.next else {
@@ -188,7 +225,7 @@ final class Reactor: Sendable {
                 return next.pollMilliseconds
             }
             sleeping.store(true, ordering: .releasing)
-            if !jobs.withLock({ $0.isEmpty }) {
+            if !jobs.withLock({ $0.isEmpty }) || !yielded.withLock({ $0.isEmpty }) {
                 sleeping.store(false, ordering: .releasing)
                 timeout = 0
             }
@@ -204,18 +241,27 @@ final class Reactor: Sendable {
                 }
             }
             sleeping.store(false, ordering: .releasing)
-            var index = 0
+            var index = 0  // Index loops: a debug build's iterators allocate.
             while index < ready.count {
                 ready[index].0.signal(ready[index].1)
                 index += 1
             }
             ready.removeAll(keepingCapacity: true)
             fireTimers()
+            // Tasks that yielded the thread queue up behind those the poller just resumed.
+            yielded.withLock { swap(&$0, &resuming) }
+            index = 0
+            while index < resuming.count {
+                resuming[index].resume()
+                index += 1
+            }
+            resuming.removeAll(keepingCapacity: true)
             // The jobs queued so far, including the tasks just resumed; jobs they queue in turn
             // run after the next look at the poller, so I/O is never starved.
             jobs.withLock { swap(&$0, &batch) }
             index = 0
             while index < batch.count {
+                spent.store(0, ordering: .relaxed)
                 batch[index].runSynchronously(on: executor)
                 index += 1
             }
