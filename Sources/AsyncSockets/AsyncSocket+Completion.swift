@@ -19,6 +19,7 @@ extension AsyncSocket {
             let result = Sys.recvOrErrno(descriptor, buffer.baseAddress!, buffer.count, flags.rawValue)
             if result >= 0 {
                 if result > 0 && result < buffer.count { registration.noteUnready(.read, at: seen) }
+                if registration.reactor.spendBudget() { await registration.reactor.yield() }
                 return result
             }
             let error = Errno(rawValue: Int32(-result))
@@ -52,5 +53,104 @@ extension AsyncSocket {
             throw SocketError(.cancelled, operation: "recv", target: peerText)
         }
         throw failure(Errno(rawValue: -result), "recv")
+    }
+}
+
+extension AsyncSocket {
+    /// How a multishot receive ended, for the loop that consumed it.
+    private enum StreamEnd {
+        /// End of stream.
+        case end
+        /// It stopped with buffers or ring entries short, or by itself: submit it again.
+        case rearm
+        /// The ring had no room, or too many operations are in flight: go on by readiness.
+        case fallback
+        /// It failed with this -errno.
+        case failed(Int32)
+    }
+
+    /// The receive loop on the io_uring backend: a multishot receive whose chunks arrive in the
+    /// library's provided buffers, each handed to `body` and then given back to the ring, with
+    /// no readiness wait and no system call per chunk. Re-armed when it stops short (`ENOBUFS`:
+    /// every buffer is in use), which never ends the stream. The socket's timeout counts from
+    /// the latest chunk.
+    ///
+    /// - Returns: `true` at the end of stream; `false` when the readiness loop should go on
+    ///   instead (no provided buffers, a full ring). `total` counts every byte `body` saw.
+    /// - Throws: `SocketError`, with `bytesTransferred` = `total`, after `body` has seen
+    ///   every byte the kernel delivered (a cancellation or timeout stops the receive first).
+    func receiveAllByCompletion(
+        _ ring: IOURingPoller, total: inout Int, _ body: (RawSpan) -> Void
+    ) async throws(SocketError) -> Bool {
+        guard timeout != .nonBlocking, let buffers = ring.streamBuffers() else { return false }
+        let descriptor = registration.descriptor
+        var limit: Duration? = nil
+        if case .after(let duration) = timeout { limit = duration }
+        let stream = IOURingStream(buffers: buffers.count)
+        while true {
+            guard let reserved = ring.reserve() else { return false }
+            switch registration.beginCompletion(.read, userData: reserved.userData, deadline: limit.map { .after($0) }) {
+            case .closed?:
+                ring.release(reserved)
+                throw Self.closedError("recv").counting(total)
+            case .some:
+                ring.release(reserved)
+                throw Self.busyError("recv", .read).counting(total)
+            case nil:
+                break
+            }
+            registration.reactor.noteSuspension()
+            let ended: StreamEnd = await withTaskCancellationHandler {
+                ring.startStream(reserved, descriptor, buffers, into: stream)
+                while true {
+                    let arrival = await stream.next()
+                    let completion = IOURingCompletion(result: arrival.result, flags: arrival.flags)
+                    guard completion.result > 0 else {
+                        if completion.result == 0 { return .end }
+                        if completion.result == IOURingCompletion.noBuffersResult { return .rearm }
+                        if completion.result == IOURingCompletion.ringFullResult { return .fallback }
+                        return .failed(completion.result)
+                    }
+                    if let id = completion.bufferID {
+                        body(buffers.bytes(id, length: Int(completion.result)).bytes)
+                        buffers.recycle(id)
+                        total += Int(completion.result)
+                        if let limit { registration.extendCompletion(.read, to: .after(limit)) }
+                    }
+                    if !completion.hasMore { return .rearm }
+                }
+            } onCancel: {
+                ring.cancel(reserved.userData)
+            }
+            let timedOut = registration.endCompletion(.read)
+            switch ended {
+            case .rearm:
+                ring.noteRearm()
+                continue
+            case .fallback:
+                return false
+            case .end:
+                if registration.isClosed { throw Self.closedError("recv").counting(total) }
+                return true
+            case .failed(let result):
+                if result == IOURingCompletion.cancelledResult {
+                    if timedOut {
+                        throw SocketError(.timeout, operation: "recv", target: peerText,
+                                          detail: "timed out after \(limit ?? .zero)").counting(total)
+                    }
+                    throw SocketError(.cancelled, operation: "recv", target: peerText).counting(total)
+                }
+                throw failure(Errno(rawValue: -result), "recv").counting(total)
+            }
+        }
+    }
+}
+
+extension SocketError {
+    /// This error with `bytesTransferred` set to `count`.
+    fileprivate func counting(_ count: Int) -> SocketError {
+        var error = self
+        error.bytesTransferred = count
+        return error
     }
 }

@@ -18,11 +18,22 @@ extension AsyncSocket {
     ///   `body` has seen every byte before it; its `SocketError.bytesTransferred` is
     ///   that count.
     ///
+    /// On the io_uring backend, a loop with no `limit` on the reactor's executor with a buffer
+    /// of at least 16 KiB runs as one multishot receive instead: the kernel fills the library's
+    /// provided buffers as data arrives, and each chunk (at most 16 KiB) is one of them, lent to
+    /// `body` and then given back, with no readiness wait and no system call per chunk.
+    ///
     /// The corresponding C function is `recv`, in a loop.
     public borrowing func receiveAll(
         using buffer: inout ReceiveBuffer, limit: Int? = nil, _ body: (RawSpan) -> Void
     ) async throws(SocketError) -> Int {
-        try await receiveLoop(using: &buffer, limit: limit) { chunk in
+        var total = 0
+        if limit == nil, buffer.capacity >= IOURingPoller.streamBufferSize, registration.isStream,
+           let ring = registration.reactor.completions, registration.reactor.isCurrentThread,
+           try await receiveAllByCompletion(ring, total: &total, body) {
+            return total
+        }
+        return try await total + receiveLoop(using: &buffer, limit: limit.map { $0 - total }, counted: total) { chunk in
             body(chunk)
             return true
         }
@@ -84,8 +95,9 @@ extension AsyncSocket {
     }
 
     /// The loop: `body` returns `false` to stop.
+    /// `counted` bytes were received before it (they go into a thrown error's count).
     private borrowing func receiveLoop(
-        using buffer: inout ReceiveBuffer, limit: Int?, _ body: (RawSpan) -> Bool
+        using buffer: inout ReceiveBuffer, limit: Int?, counted: Int = 0, _ body: (RawSpan) -> Bool
     ) async throws(SocketError) -> Int {
         guard buffer.capacity > 0 else {
             throw SocketError(.system(.invalidArgument), operation: "recv", detail: "zero-capacity buffer")
@@ -100,7 +112,7 @@ extension AsyncSocket {
                 count = try await receive(into: UnsafeMutableRawBufferPointer(rebasing: buffer.freeSpace[..<wanted]))
             } catch {
                 var error = error
-                error.bytesTransferred = total
+                error.bytesTransferred = counted + total
                 throw error
             }
             if count == 0 { return total }

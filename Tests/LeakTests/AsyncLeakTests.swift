@@ -125,6 +125,47 @@ func eventually(_ condition: () -> Bool) async -> Bool {
         #expect(allocations == 0)
     }
 
+    @Test func aReceiveLoopAllocatesOnlyItsSetUp() async throws {
+        guard malloc_counter_available() != 0 else {
+            print("allocation count skipped: the malloc counter does not work under a sanitizer")
+            return
+        }
+        // On io_uring this is one multishot receive into the provided buffers (its queue is
+        // its one allocation); on epoll, recv into the caller's buffer. The peer is async too.
+        try await withTaskExecutorPreference(AsyncSocket.reactorExecutor) {
+            let (client, server) = try await asyncPair()
+            let chunk = [UInt8](repeating: 6, count: 16 * 1024)
+            let total = 32 << 20
+            async let sent: Void = {
+                for _ in 0..<(total / chunk.count) { try await server.sendAll(chunk.span.bytes) }
+                try server.shutdown(.write)
+            }()
+            var buffer = ReceiveBuffer(capacity: 64 * 1024)
+            // Warm up on another connection: the provided buffers are registered by the first
+            // loop, and whatever grows once grows now.
+            let (warmClient, warmServer) = try await asyncPair()
+            async let warmSent: Void = {
+                try await warmServer.sendAll(chunk.span.bytes)
+                try warmServer.shutdown(.write)
+            }()
+            _ = try await warmClient.receiveAll(using: &buffer) { _ in }
+            try await warmSent
+            _ = try await client.receiveAll(using: &buffer, limit: 1 << 20) { _ in }
+            let completions = Reactor.shared.completions?.completedOperations ?? 0
+            let countingThread = pthread_self()
+            malloc_counter_start()
+            var chunks = 0
+            let received = try await client.receiveAll(using: &buffer) { _ in chunks += 1 }
+            let allocations = malloc_counter_stop()
+            #expect(pthread_equal(countingThread, pthread_self()) != 0, "the task left the reactor's thread")
+            try await sent
+            let completed = (Reactor.shared.completions?.completedOperations ?? 0) - completions
+            print("async receive loop (\(AsyncSocket.backend)): \(allocations) allocations over \(chunks) chunks, \(completed) io_uring completions")
+            #expect(received == total - (1 << 20) && chunks >= 400)
+            #expect(allocations <= 2, "\(allocations) allocations: more than the loop's own set-up")
+        }
+    }
+
     @Test func receivesThatSuspendAllocateNothing() async throws {
         guard malloc_counter_available() != 0 else { return }
         // On the reactor's executor the task, the reactor's event loop and every resumption run

@@ -16,6 +16,9 @@ struct IOURingOperations: ~Copyable {
         var phase = Phase.free
         var cancelRequested = false
         var continuation: UnsafeContinuation<Int32, Never>?
+        /// A multishot's queue: it gets every completion, and the slot stays taken until the
+        /// final one (without `IORING_CQE_F_MORE`).
+        var stream: IOURingStream?
     }
 
     /// How many operations may be in flight; past that, operations wait for readiness instead.
@@ -46,6 +49,18 @@ struct IOURingOperations: ~Copyable {
         return true
     }
 
+    /// Marks `slot` submitted as a multishot whose completions go to `stream`; `false` if a
+    /// cancellation came first (the slot is freed then).
+    mutating func submit(_ slot: Int, stream: IOURingStream) -> Bool {
+        if slots[slot].cancelRequested {
+            release(slot)
+            return false
+        }
+        slots[slot].stream = stream
+        slots[slot].phase = .submitted
+        return true
+    }
+
     /// Frees a slot that was reserved but never submitted.
     mutating func abandon(_ slot: Int) {
         if slots[slot].phase == .reserved { release(slot) }
@@ -70,12 +85,21 @@ struct IOURingOperations: ~Copyable {
     /// The continuation of the operation named `userData`, which has completed (its slot freed),
     /// or `nil` for a stale or foreign user data.
     mutating func complete(_ userData: UInt64) -> UnsafeContinuation<Int32, Never>? {
+        complete(userData, more: false).continuation
+    }
+
+    /// Where a completion of the operation named `userData` goes: its continuation (the slot is
+    /// freed), or its multishot's queue (the slot is freed unless `more` completions follow);
+    /// neither for a stale or foreign user data.
+    mutating func complete(_ userData: UInt64, more: Bool)
+        -> (continuation: UnsafeContinuation<Int32, Never>?, stream: IOURingStream?) {
         let slot = Int(userData & 0xFFFF_FFFF)
         guard slot < Self.capacity, slots[slot].generation == UInt32((userData >> 32) & 0x7FFF_FFFF),
-              slots[slot].phase == .submitted else { return nil }
+              slots[slot].phase == .submitted else { return (nil, nil) }
         let continuation = slots[slot].continuation
-        release(slot)
-        return continuation
+        let stream = slots[slot].stream
+        if stream == nil || !more { release(slot) }
+        return (continuation, stream)
     }
 
     private mutating func release(_ slot: Int) {

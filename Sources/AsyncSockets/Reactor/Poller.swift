@@ -119,8 +119,24 @@ final class IOURingPoller: Poller, @unchecked Sendable {
     private static let wakeUp = UInt64.max
     private static let removal = UInt64.max - 1
     private static let ignored = UInt64.max - 2
+    /// The provided buffers every multishot receive picks from, registered on first use
+    /// (``streamBuffers()``); the reactor's thread only.
+    private var sharedBuffers: ProvidedBuffers?
+    private var sharedBuffersFailed = false
+    /// How many provided buffers, and their size: a loop's chunks are at most this size.
+    static let streamBufferCount = 256
+    static let streamBufferSize = 16 * 1024
     /// How many operations have completed through the ring (for tests and benchmarks).
     private let completedCount = Atomic<Int>(0)
+
+    /// How many times a multishot receive was submitted again after it stopped short.
+    private let rearmCount = Atomic<Int>(0)
+
+    /// How many times multishot receives were submitted again (for tests and benchmarks).
+    var streamRearms: Int { rearmCount.load(ordering: .relaxed) }
+
+    /// Counts one multishot receive submitted again.
+    func noteRearm() { rearmCount.add(1, ordering: .relaxed) }
 
     /// How many operations have been awaited by completion so far.
     var completedOperations: Int { completedCount.load(ordering: .relaxed) }
@@ -203,7 +219,9 @@ final class IOURingPoller: Poller, @unchecked Sendable {
             guard token < Self.ignored else { return }
             if token & IOURingOperations.tag != 0 {
                 completedCount.add(1, ordering: .relaxed)
-                operations.withLock { $0.complete(token) }?.resume(returning: completion.result)
+                let (continuation, stream) = operations.withLock { $0.complete(token, more: completion.hasMore) }
+                continuation?.resume(returning: completion.result)
+                stream?.deliver(result: completion.result, flags: completion.flags)
                 return
             }
             let direction = token & Self.writeBit != 0 ? 1 : 0
@@ -249,6 +267,39 @@ final class IOURingPoller: Poller, @unchecked Sendable {
             }
         } onCancel: {
             cancel(reserved.userData)
+        }
+    }
+
+    /// The provided buffers of the multishot receives, registered with the ring on first use;
+    /// `nil` where they cannot be (kernels before 5.19, no memory). The reactor's thread only.
+    func streamBuffers() -> ProvidedBuffers? {
+        if let sharedBuffers { return sharedBuffers }
+        guard !sharedBuffersFailed else { return nil }
+        do throws(Errno) {
+            sharedBuffers = try ProvidedBuffers(ring: ring, group: 0, count: Self.streamBufferCount, size: Self.streamBufferSize)
+        } catch {
+            sharedBuffersFailed = true
+        }
+        return sharedBuffers
+    }
+
+    /// Starts a multishot receive on `descriptor` into the ``streamBuffers()`` in the `reserved`
+    /// slot: every completion goes to `stream`, the last one without `IORING_CQE_F_MORE`. On
+    /// the reactor's thread only; the submission goes in with the reactor's next wait. A
+    /// cancellation that came first, or a full ring, is delivered as that completion
+    /// (`-ECANCELED`, `-EBUSY`).
+    func startStream(_ reserved: (slot: Int, userData: UInt64), _ descriptor: Int32, _ buffers: ProvidedBuffers,
+                     into stream: IOURingStream) {
+        guard operations.withLock({ $0.submit(reserved.slot, stream: stream) }) else {
+            stream.deliver(result: IOURingCompletion.cancelledResult, flags: 0)
+            return
+        }
+        let queued = ring.enqueue(submittingNow: false) {
+            IOURing.prepareMultishotReceive($0, descriptor: descriptor, group: buffers.group, userData: reserved.userData)
+        }
+        if !queued {
+            _ = operations.withLock { $0.complete(reserved.userData, more: false) }
+            stream.deliver(result: IOURingCompletion.ringFullResult, flags: 0)
         }
     }
 

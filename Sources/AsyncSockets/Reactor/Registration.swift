@@ -145,6 +145,20 @@ final class Registration: Sendable {
         return refused
     }
 
+    /// Moves the deadline of the io_uring operation in flight in `direction` to `deadline` (a
+    /// multishot receive's timeout counts from its latest chunk); its timer, due earlier,
+    /// finds the later deadline and waits again.
+    func extendCompletion(_ direction: Direction, to deadline: Deadline) {
+        state.withLock { state in
+            if state.completion[direction.rawValue]?.timedOut == false {
+                state.completion[direction.rawValue]?.deadline = deadline
+            }
+        }
+    }
+
+    /// Whether ``close()`` has run.
+    var isClosed: Bool { state.withLock { $0.closed } }
+
     /// The one-shot poll in `direction` has reported.
     func pollCompleted(_ direction: Direction) {
         state.withLock { $0.polled[direction.rawValue] = false }

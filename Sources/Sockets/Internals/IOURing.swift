@@ -372,11 +372,21 @@ package struct IOURingCompletion {
         flags = raw.flags
     }
 
+    /// A completion with `result` and `flags`, as one was reaped (its user data 0).
+    package init(result: Int32, flags: UInt32) {
+        userData = 0
+        self.result = result
+        self.flags = flags
+    }
+
     /// Whether more completions of the same submission follow (a multishot stays armed).
     package var hasMore: Bool { flags & cshims_IORING_CQE_F_MORE != 0 }
 
     /// The result given for a submission the ring had no room for, `-EBUSY`.
     package static let ringFullResult = -EBUSY
+
+    /// The result of a multishot receive that found no provided buffer, `-ENOBUFS`.
+    package static let noBuffersResult = -ENOBUFS
 
     /// The result of a cancelled submission, `-ECANCELED`.
     package static let cancelledResult = -ECANCELED

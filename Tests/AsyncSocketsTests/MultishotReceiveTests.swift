@@ -1,0 +1,147 @@
+// The receive loop on both backends, and on io_uring as one multishot receive into the library's
+// provided buffers: byte-exact, re-armed when the shared buffers run out, cancelled and timed
+// out with every delivered byte counted, woken by a close. The io_uring-only checks say so in
+// one line on epoll.
+
+@testable import AsyncSockets
+import Foundation
+import Sockets
+import SocketsTesting
+import Testing
+
+@Suite struct MultishotReceiveTests {
+    @Test func aReceiveLoopMovesEveryByteInChunksOfTheProvidedBuffers() async throws {
+        let total = 8 << 20 + 5
+        let server = try TestServer.source(bytes: total, seed: 4, lifetime: .seconds(60))
+        let ring = Reactor.shared.completions
+        let before = ring?.completedOperations ?? 0
+        try await onReactor {
+            let socket = try await AsyncSocket.connected(to: server.address, timeout: .seconds(30))
+            var buffer = ReceiveBuffer(capacity: 64 * 1024)
+            var offset = 0
+            var intact = true
+            var largest = 0
+            let count = try await socket.receiveAll(using: &buffer) { chunk in
+                chunk.withUnsafeBytes { intact = intact && TestPattern.matches($0, at: offset, seed: 4) }
+                offset += chunk.byteCount
+                largest = max(largest, chunk.byteCount)
+            }
+            #expect(count == total && offset == total && intact)
+            if let ring {
+                #expect(largest <= IOURingPoller.streamBufferSize)
+                #expect(ring.completedOperations - before >= total / IOURingPoller.streamBufferSize,
+                        "\(ring.completedOperations - before) completions for \(total) bytes: not a multishot receive")
+            } else {
+                print("async backend \(AsyncSocket.backend): the loop ran on readiness; its multishot form is io_uring's")
+            }
+        }
+        try server.wait(timeout: .seconds(30))
+    }
+
+    @Test func manyLoopsShareTheProvidedBuffersAndRearmWhenTheyRunOut() async throws {
+        let connections = 300
+        let bytesEach = 64 * 1024
+        let rearmsBefore = Reactor.shared.completions?.streamRearms ?? 0
+        try await onReactor {
+            let listener = try AsyncSocket.listening(on: .ipv4(.loopback, port: 0), backlog: connections)
+            let address = try listener.localAddress
+            var clients: [AsyncSocket] = []
+            var served: [AsyncSocket] = []
+            for index in 0..<connections {
+                async let accepted = listener.accept()
+                clients.append(try await AsyncSocket.connected(to: address, timeout: .seconds(30)))
+                let connection = try await accepted
+                try await connection.sendAll(TestPattern.bytes(count: bytesEach, seed: UInt8(truncatingIfNeeded: index)))
+                try connection.shutdown(.write)
+                served.append(connection)
+            }
+            // Every connection's bytes wait in its socket before any loop starts: 18.75 MiB
+            // for 4 MiB of provided buffers.
+            let queued = clients
+            #expect(await eventually {
+                queued.allSatisfy { client in
+                    ((try? client.withSocket { (socket) throws(SocketError) in try socket.availableBytes }) ?? 0) == bytesEach
+                }
+            })
+            let results = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for (index, client) in queued.enumerated() {
+                    group.addTask {
+                        var buffer = ReceiveBuffer(capacity: 16 * 1024)
+                        var offset = 0
+                        var intact = true
+                        let seed = UInt8(truncatingIfNeeded: index)
+                        let count = try await client.receiveAll(using: &buffer) { chunk in
+                            chunk.withUnsafeBytes { intact = intact && TestPattern.matches($0, at: offset, seed: seed) }
+                            offset += chunk.byteCount
+                        }
+                        return intact && count == bytesEach && offset == bytesEach
+                    }
+                }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(results.count == connections && results.allSatisfy { $0 })
+            _ = served
+        }
+        if let ring = Reactor.shared.completions {
+            #expect(ring.streamRearms > rearmsBefore, "the shared buffers never ran out: ENOBUFS untested")
+            print("io_uring: \(ring.streamRearms - rearmsBefore) multishot receives submitted again")
+        } else {
+            print("async backend \(AsyncSocket.backend): no provided buffers to run out of (io_uring's)")
+        }
+    }
+
+    @Test func aCancelledLoopCountsEveryByteItHandedOver() async throws {
+        try await onReactor {
+            let server = try TestServer.drip(bytes: 100_000, every: .milliseconds(5), lifetime: .seconds(120))
+            let seen = Shared(0)
+            let task = Task(executorPreference: AsyncSocket.reactorExecutor) { () async throws -> Int in
+                let socket = try await AsyncSocket.connected(to: server.address, timeout: .seconds(20))
+                var buffer = ReceiveBuffer(capacity: 64 * 1024)
+                return try await socket.receiveAll(using: &buffer) { chunk in seen.value += chunk.byteCount }
+            }
+            #expect(await eventually { seen.value >= 10 })
+            task.cancel()
+            guard let error = await socketError(of: task) else {
+                Issue.record("the loop finished instead of being cancelled")
+                return
+            }
+            #expect(error.kind == .cancelled)
+            #expect(error.bytesTransferred == seen.value && seen.value < 100_000)
+        }
+    }
+
+    @Test func theTimeoutCountsFromTheLatestChunk() async throws {
+        try await onReactor {
+            // 12 bytes over 0.6 s, under a 0.3 s timeout: every gap is shorter than it.
+            let drip = try TestServer.drip(bytes: 12, every: .milliseconds(50), lifetime: .seconds(60))
+            let socket = try await AsyncSocket.connected(to: drip.address, timeout: .milliseconds(300))
+            var buffer = ReceiveBuffer(capacity: 64 * 1024)
+            #expect(try await socket.receiveAll(using: &buffer) { _ in } == 12)
+
+            let silent = try TestServer.silent(lifetime: .seconds(60))
+            let stalled = try await AsyncSocket.connected(to: silent.address, timeout: .milliseconds(200))
+            let error = await #expect(throws: SocketError.self) {
+                _ = try await stalled.receiveAll(using: &buffer) { _ in }
+            }
+            #expect(error?.kind == .timeout && error?.bytesTransferred == 0)
+        }
+    }
+
+    @Test func closingTheSocketEndsAWaitingLoop() async throws {
+        try await onReactor {
+            let server = try TestServer.silent(lifetime: .seconds(60))
+            let socket = try await AsyncSocket.connected(to: server.address)  // No timeout.
+            let loop = Task(executorPreference: AsyncSocket.reactorExecutor) { () async throws -> Int in
+                var buffer = ReceiveBuffer(capacity: 64 * 1024)
+                return try await socket.receiveAll(using: &buffer) { _ in }
+            }
+            #expect(await eventually { socket.registration.isWaiting(.read) })
+            socket.close()
+            guard let error = await socketError(of: loop) else {
+                Issue.record("the loop ended as if the peer had closed")
+                return
+            }
+            #expect(error.kind == .system(.badDescriptor), "\(error)")
+        }
+    }
+}
