@@ -50,8 +50,8 @@ build: tools
 ## test: check that every public symbol is documented, then run the whole test suite (real
 ##       sockets, loopback only; netclient load against nginx and python3's http.server). The
 ##       leak suite counts /proc/self/fd, reactor registrations and every thread's allocations,
-##       so it runs on its own, serially, after the rest. Then the async layer's suites and the leak suite again on the io_uring backend, and the fallback
-##       to epoll when io_uring is asked for but unavailable.
+##       so it runs on its own, serially, after the rest. Then the async layer's suites and the leak suite again on the io_uring backend, once more
+##       with multishot receive loops (SOCKETS_IO_URING_MULTISHOT=enabled), and the fallback to epoll when io_uring is asked for but unavailable.
 test: tools python network-tools nginx
 	python3 scripts/check-docs.py
 	swift test --skip LeakTests
@@ -59,6 +59,9 @@ test: tools python network-tools nginx
 	@echo "== the async layer again on the io_uring backend (where the kernel refuses io_uring: on the epoll fallback, the ring tests skipped)"
 	SOCKETS_ASYNC_BACKEND=io_uring swift test --filter 'AsyncSocketsTests|IOURingTests'
 	SOCKETS_ASYNC_BACKEND=io_uring swift test --filter LeakTests --no-parallel
+	@echo "== the async layer on io_uring with its receive loops as multishot receives into provided buffers"
+	SOCKETS_ASYNC_BACKEND=io_uring SOCKETS_IO_URING_MULTISHOT=enabled swift test --filter 'AsyncSocketsTests'
+	SOCKETS_ASYNC_BACKEND=io_uring SOCKETS_IO_URING_MULTISHOT=enabled swift test --filter 'AsyncLeakTests' --no-parallel
 	@echo "== io_uring asked for but unavailable: the fallback to epoll"
 	SOCKETS_ASYNC_BACKEND=io_uring SOCKETS_IO_URING=disabled swift test --filter BackendTests
 
@@ -149,7 +152,8 @@ bench-load: tools python nginx
 	python3 scripts/bench-load.py $(LOAD_FLAGS) | tee docs/bench-load.txt
 
 ## sanitize: the test suite under AddressSanitizer and ThreadSanitizer (separate build folders),
-##           then the async layer's suites under both again on the io_uring backend.
+##           then the async layer's suites under both again on the io_uring backend, with and
+##           without multishot receive loops.
 sanitize: tools python network-tools nginx
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp \
 	  swift test --sanitize=address --scratch-path .build-asan --skip LeakTests
@@ -157,6 +161,10 @@ sanitize: tools python network-tools nginx
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp SOCKETS_ASYNC_BACKEND=io_uring \
 	  swift test --sanitize=address --scratch-path .build-asan --filter 'AsyncSocketsTests|IOURingTests'
 	SOCKETS_ASYNC_BACKEND=io_uring swift test --sanitize=thread --scratch-path .build-tsan --filter 'AsyncSocketsTests|IOURingTests'
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp SOCKETS_ASYNC_BACKEND=io_uring SOCKETS_IO_URING_MULTISHOT=enabled \
+	  swift test --sanitize=address --scratch-path .build-asan --filter 'AsyncSocketsTests'
+	SOCKETS_ASYNC_BACKEND=io_uring SOCKETS_IO_URING_MULTISHOT=enabled \
+	  swift test --sanitize=thread --scratch-path .build-tsan --filter 'AsyncSocketsTests'
 
 ## docs: check that every public symbol is documented, then build the DocC catalogs of Sockets
 ##       AsyncSockets and SocketsTesting as static sites in .build/docs/ (serve the folder, e.g.

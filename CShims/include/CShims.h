@@ -382,6 +382,7 @@ extern const uint32_t cshims_IORING_CQE_BUFFER_SHIFT;
 extern const uint32_t cshims_IORING_ENTER_GETEVENTS;
 extern const uint32_t cshims_IORING_SETUP_SINGLE_ISSUER;
 extern const uint32_t cshims_IORING_SETUP_COOP_TASKRUN;
+extern const uint32_t cshims_IORING_SETUP_CQSIZE;
 extern const uint32_t cshims_IORING_FEAT_SINGLE_MMAP;
 extern const uint32_t cshims_IORING_FEAT_NODROP;
 extern const uint32_t cshims_IORING_FEAT_FAST_POLL;

@@ -45,6 +45,7 @@ extension AsyncSocket {
         registration.reactor.noteSuspension()
         let result = await ring.receive(reserved, descriptor, into: buffer, flags: flags.rawValue)
         let timedOut = registration.endCompletion(.read)
+        if result == 0 && registration.isClosed { throw Self.closedError("recv") }  // Its shutdown, not the peer's.
         if result >= 0 { return Int(result) }
         if result == IOURingCompletion.cancelledResult {
             if timedOut {
@@ -61,8 +62,11 @@ extension AsyncSocket {
     private enum StreamEnd {
         /// End of stream.
         case end
-        /// It stopped with buffers or ring entries short, or by itself: submit it again.
+        /// It stopped by itself: submit it again.
         case rearm
+        /// Every provided buffer is in use (`ENOBUFS`): one receive into the caller's buffer,
+        /// then submit it again.
+        case dry
         /// The ring had no room, or too many operations are in flight: go on by readiness.
         case fallback
         /// It failed with this -errno.
@@ -71,16 +75,17 @@ extension AsyncSocket {
 
     /// The receive loop on the io_uring backend: a multishot receive whose chunks arrive in the
     /// library's provided buffers, each handed to `body` and then given back to the ring, with
-    /// no readiness wait and no system call per chunk. Re-armed when it stops short (`ENOBUFS`:
-    /// every buffer is in use), which never ends the stream. The socket's timeout counts from
-    /// the latest chunk.
+    /// no readiness wait and no system call per chunk. When every provided buffer is in use
+    /// (`ENOBUFS`: many busy sockets share them), one ordinary receive into the caller's
+    /// `buffer` goes first and the multishot is submitted again: the stream never ends there.
+    /// The socket's timeout counts from the latest chunk.
     ///
     /// - Returns: `true` at the end of stream; `false` when the readiness loop should go on
     ///   instead (no provided buffers, a full ring). `total` counts every byte `body` saw.
     /// - Throws: `SocketError`, with `bytesTransferred` = `total`, after `body` has seen
     ///   every byte the kernel delivered (a cancellation or timeout stops the receive first).
     func receiveAllByCompletion(
-        _ ring: IOURingPoller, total: inout Int, _ body: (RawSpan) -> Void
+        _ ring: IOURingPoller, buffer: inout ReceiveBuffer, total: inout Int, _ body: (RawSpan) -> Void
     ) async throws(SocketError) -> Bool {
         guard timeout != .nonBlocking, let buffers = ring.streamBuffers() else { return false }
         let descriptor = registration.descriptor
@@ -107,7 +112,7 @@ extension AsyncSocket {
                     let completion = IOURingCompletion(result: arrival.result, flags: arrival.flags)
                     guard completion.result > 0 else {
                         if completion.result == 0 { return .end }
-                        if completion.result == IOURingCompletion.noBuffersResult { return .rearm }
+                        if completion.result == IOURingCompletion.noBuffersResult { return .dry }
                         if completion.result == IOURingCompletion.ringFullResult { return .fallback }
                         return .failed(completion.result)
                     }
@@ -127,6 +132,22 @@ extension AsyncSocket {
             case .rearm:
                 ring.noteRearm()
                 continue
+            case .dry:
+                // Data arrived to find no buffer, so it waits in the socket: one recv takes it.
+                ring.noteRearm()
+                buffer.removeAll()
+                let free = buffer.freeSpace
+                let result = Sys.recvOrErrno(descriptor, free.baseAddress!, free.count, 0)
+                if result > 0 {
+                    buffer.markFilled(result)
+                    buffer.withBytes(body)
+                    total += result
+                } else if result == 0 {
+                    if registration.isClosed { throw Self.closedError("recv").counting(total) }
+                    return true
+                } else if Errno(rawValue: Int32(-result)) != .wouldBlock {
+                    throw failure(Errno(rawValue: Int32(-result)), "recv").counting(total)
+                }
             case .fallback:
                 return false
             case .end:

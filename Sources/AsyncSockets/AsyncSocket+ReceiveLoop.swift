@@ -18,10 +18,11 @@ extension AsyncSocket {
     ///   `body` has seen every byte before it; its `SocketError.bytesTransferred` is
     ///   that count.
     ///
-    /// On the io_uring backend, a loop with no `limit` on the reactor's executor with a buffer
-    /// of at least 16 KiB runs as one multishot receive instead: the kernel fills the library's
-    /// provided buffers as data arrives, and each chunk (at most 16 KiB) is one of them, lent to
-    /// `body` and then given back, with no readiness wait and no system call per chunk.
+    /// With ``multishotReceiveLoop`` (io_uring, `SOCKETS_IO_URING_MULTISHOT=enabled`), a loop
+    /// with no `limit` on the reactor's executor with a buffer of at least 16 KiB runs as one
+    /// multishot receive instead: the kernel fills the library's provided buffers as data
+    /// arrives, and each chunk (at most 16 KiB) is one of them, lent to `body` and then given
+    /// back, with no readiness wait and no system call per chunk.
     ///
     /// The corresponding C function is `recv`, in a loop.
     public borrowing func receiveAll(
@@ -29,8 +30,8 @@ extension AsyncSocket {
     ) async throws(SocketError) -> Int {
         var total = 0
         if limit == nil, buffer.capacity >= IOURingPoller.streamBufferSize, registration.isStream,
-           let ring = registration.reactor.completions, registration.reactor.isCurrentThread,
-           try await receiveAllByCompletion(ring, total: &total, body) {
+           let ring = registration.reactor.completions, ring.multishotLoops, registration.reactor.isCurrentThread,
+           try await receiveAllByCompletion(ring, buffer: &buffer, total: &total, body) {
             return total
         }
         return try await total + receiveLoop(using: &buffer, limit: limit.map { $0 - total }, counted: total) { chunk in

@@ -19,8 +19,12 @@ import Darwin
 /// `SOCKETS_ASYNC_BACKEND=epoll` forces epoll. ``AsyncSocket/backend`` tells which one runs, and
 /// ``AsyncSocket/backendNote`` why the one asked for does not.
 ///
-/// With io_uring, each socket is watched by one multishot, edge-triggered poll, and the
-/// operations are those of the epoll backend.
+/// With io_uring, an operation that has to wait arms a one-shot poll (a multishot poll per
+/// socket made a completion for every wake-up nobody waited for), and a receive on the
+/// reactor's executor goes to the kernel with the caller's buffer and completes there. With
+/// `SOCKETS_IO_URING_MULTISHOT=enabled` as well, the receive loop runs as one multishot receive
+/// into provided buffers (``AsyncSocket/multishotReceiveLoop``): measured slower than the
+/// plain loop on Linux 6.18 (see the README), so it is not the default.
 public enum AsyncBackend: String, Sendable, CustomStringConvertible {
     /// `epoll_wait`, edge-triggered registrations (Linux).
     case epoll
@@ -48,6 +52,12 @@ public enum AsyncBackend: String, Sendable, CustomStringConvertible {
 }
 
 extension AsyncSocket {
+    /// Whether the receive loop (`receiveAll(using:limit:_:)` with no limit, a buffer of at
+    /// least 16 KiB, on the reactor's executor) runs as one io_uring multishot receive into the
+    /// library's provided buffers: on the io_uring backend, when `SOCKETS_IO_URING_MULTISHOT` is
+    /// `enabled` (read once, at the reactor's start).
+    public static var multishotReceiveLoop: Bool { Reactor.shared.completions?.multishotLoops ?? false }
+
     /// The backend the reactor runs on (starting the reactor if it has not started).
     public static var backend: AsyncBackend { Reactor.shared.poller.backend }
 

@@ -3,6 +3,9 @@
 
 import Sockets
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where readiness comes from: one implementation per backend.
 protocol Poller: Sendable {
@@ -126,6 +129,8 @@ final class IOURingPoller: Poller, @unchecked Sendable {
     /// How many provided buffers, and their size: a loop's chunks are at most this size.
     static let streamBufferCount = 256
     static let streamBufferSize = 16 * 1024
+    /// Whether receive loops run as multishot receives (`SOCKETS_IO_URING_MULTISHOT=enabled`).
+    let multishotLoops = getenv("SOCKETS_IO_URING_MULTISHOT").map { String(cString: $0) == "enabled" } ?? false
     /// How many operations have completed through the ring (for tests and benchmarks).
     private let completedCount = Atomic<Int>(0)
 
@@ -144,7 +149,10 @@ final class IOURingPoller: Poller, @unchecked Sendable {
     var backend: AsyncBackend { .ioUring }
 
     init() throws(Errno) {
-        ring = try IOURing(entries: 1024, flags: IOURing.cooperativeTaskRun)
+        // Room for every operation in flight and then some: a multishot receive whose completion
+        // finds the ring full ends (and a late one goes through the kernel's slow overflow list).
+        ring = try IOURing(entries: 1024, completionEntries: UInt32(IOURingOperations.capacity) * 2,
+                           flags: IOURing.cooperativeTaskRun)
         waker = try Sys.wakerCreate()
         draining.reserveCapacity(1024)
         queued.withLock { $0.reserveCapacity(1024) }

@@ -43,15 +43,20 @@ package final class IOURing {
     package static let cooperativeTaskRun = cshims_IORING_SETUP_COOP_TASKRUN
 
     /// Sets up a ring of at least `entries` submissions (rounded up to a power of two by the
-    /// kernel) with `IORING_SETUP_*` `flags`, and maps it.
+    /// kernel) with `IORING_SETUP_*` `flags`, and maps it; with `completionEntries`, a
+    /// completion ring of that many (`IORING_SETUP_CQSIZE`) instead of twice `entries`.
     ///
     /// - Throws: `Errno`: `.notImplemented` without io_uring, `.notPermitted` where it is
     ///   disabled (`kernel.io_uring_disabled`, a seccomp filter), `.noMemory`, ...
     ///
     /// The corresponding C functions are `io_uring_setup` and `mmap`.
-    package init(entries: UInt32, flags: UInt32 = 0) throws(Errno) {
+    package init(entries: UInt32, completionEntries: UInt32? = nil, flags: UInt32 = 0) throws(Errno) {
         var parameters = cshims_io_uring_params()
         parameters.flags = flags
+        if let completionEntries {
+            parameters.flags |= cshims_IORING_SETUP_CQSIZE
+            parameters.cq_entries = completionEntries
+        }
         let descriptor = try Sys.retrying("io_uring_setup") { cshims_io_uring_setup(entries, &parameters) }
         guard parameters.features & cshims_IORING_FEAT_SINGLE_MMAP != 0 else {
             _ = close(descriptor)
