@@ -58,6 +58,45 @@ extension AsyncSocket {
 }
 
 extension AsyncSocket {
+    /// A plain stream send on the io_uring backend, on the reactor's thread: a SEND submission
+    /// that goes in with the reactor's next io_uring_enter, with no system call of its own.
+    /// `nil` when it should take the readiness path instead (`.dontWait` or other flags, a
+    /// non-blocking socket, or too many operations in flight).
+    func sendByCompletion(
+        _ ring: IOURingPoller, _ buffer: UnsafeRawBufferPointer, deadline: inout Deadline?
+    ) async throws(SocketError) -> Int? {
+        guard timeout != .nonBlocking, let reserved = ring.reserve() else { return nil }
+        var limit = Duration.zero
+        if case .after(let duration) = timeout {
+            limit = duration
+            if deadline == nil { deadline = .after(duration) }
+        }
+        switch registration.beginCompletion(.write, userData: reserved.userData, deadline: deadline) {
+        case .closed?:
+            ring.release(reserved)
+            throw Self.closedError("send")
+        case .some:
+            ring.release(reserved)
+            throw Self.busyError("send", .write)
+        case nil:
+            break
+        }
+        registration.reactor.noteSuspension()
+        let result = await ring.send(reserved, registration.descriptor, from: buffer, flags: 0)
+        let timedOut = registration.endCompletion(.write)
+        if result >= 0 { return Int(result) }
+        if result == IOURingCompletion.cancelledResult {
+            if timedOut {
+                throw SocketError(.timeout, operation: "send", target: peerText, detail: "timed out after \(limit)")
+            }
+            throw SocketError(.cancelled, operation: "send", target: peerText)
+        }
+        if result == IOURingCompletion.ringFullResult { return nil }
+        throw failure(Errno(rawValue: -result), "send")
+    }
+}
+
+extension AsyncSocket {
     /// How a multishot receive ended, for the loop that consumed it.
     private enum StreamEnd {
         /// End of stream.

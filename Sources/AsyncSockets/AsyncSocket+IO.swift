@@ -191,6 +191,11 @@ extension AsyncSocket {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
         let descriptor = registration.descriptor
         let wanted = flags.rawValue & ~MessageFlags.dontWait.rawValue == 0 ? buffer.count : 0
+        if flags.rawValue == 0, registration.isStream, let ring = registration.reactor.completions,
+           registration.reactor.isCurrentThread,
+           let count = try await sendByCompletion(ring, buffer, deadline: &deadline) {
+            return count
+        }
         return try await perform("send", .write, flags: flags, wanted: wanted, deadline: &deadline) {
             Sys.sendOrErrno(descriptor, base, buffer.count, flags.rawValue)
         }

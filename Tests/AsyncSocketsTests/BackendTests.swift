@@ -5,6 +5,7 @@
 @testable import AsyncSockets
 import Foundation
 import Sockets
+import SocketsTesting
 import Testing
 
 @Suite struct BackendTests {
@@ -96,5 +97,43 @@ extension BackendTests {
         try peer.sendAll(Array("hello".utf8))
         #expect(try await task.value == Array("hello|timeout".utf8))
         #expect(ring.completedOperations >= before + 2, "\(ring.completedOperations - before) completions")
+    }
+
+    /// On io_uring, a send on the reactor's thread is a SEND submission that goes in with the
+    /// reactor's next io_uring_enter: every byte arrives, and one into a peer that never reads
+    /// times out with the count it moved.
+    @Test func onIOURingASendGoesByCompletion() async throws {
+        guard AsyncSocket.backend == .ioUring, let ring = Reactor.shared.completions else {
+            print("async backend \(AsyncSocket.backend): sends by completion are io_uring's only, not checked here")
+            return
+        }
+        let total = 4 << 20
+        let result = Shared((count: 0, intact: false))
+        let sink = try TestServer.sink(limit: total, seed: 2, lifetime: .seconds(60)) { count, matched in
+            result.value = (count, matched)
+        }
+        let before = ring.completedOperations
+        try await onReactor {
+            let socket = try await AsyncSocket.connected(to: sink.address, timeout: .seconds(30))
+            try await socket.sendAll(TestPattern.bytes(count: total, seed: 2))
+            try socket.shutdown(.write)
+        }
+        try sink.wait(timeout: .seconds(30))
+        #expect(result.value.count == total && result.value.intact)
+        #expect(ring.completedOperations - before >= 1, "no send completed through the ring")
+
+        // A listener that never accepts: the kernel completes the connection and buffers what
+        // fits, and nothing is ever read.
+        let neverAccepting = try Socket.listening(on: .ipv4(.loopback, port: 0))
+        let address = try neverAccepting.localAddress
+        try await onReactor {
+            let socket = try await AsyncSocket.connected(to: address, timeout: .milliseconds(300))
+            let error = await #expect(throws: SocketError.self) {
+                try await socket.sendAll([UInt8](repeating: 1, count: 64 << 20))
+            }
+            #expect(error?.kind == .timeout && error?.operation == "send", "\(String(describing: error))")
+            #expect((error?.bytesTransferred ?? 0) > 0 && (error?.bytesTransferred ?? 0) < 64 << 20)
+        }
+        try neverAccepting.close()
     }
 }

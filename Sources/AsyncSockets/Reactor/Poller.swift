@@ -260,16 +260,32 @@ final class IOURingPoller: Poller, @unchecked Sendable {
     /// from the task's cancellation or the caller's timer).
     func receive(_ reserved: (slot: Int, userData: UInt64), _ descriptor: Int32,
                  into buffer: UnsafeMutableRawBufferPointer, flags: Int32) async -> Int32 {
+        await complete(reserved) {
+            IOURing.prepareReceive($0, descriptor: descriptor, into: buffer, flags: flags, userData: reserved.userData)
+        }
+    }
+
+    /// Sends from `buffer` through a SEND submission in the `reserved` slot, as
+    /// ``receive(_:_:into:flags:)``: the count or -errno.
+    func send(_ reserved: (slot: Int, userData: UInt64), _ descriptor: Int32,
+              from buffer: UnsafeRawBufferPointer, flags: Int32) async -> Int32 {
+        await complete(reserved) {
+            IOURing.prepareSend($0, descriptor: descriptor, from: buffer, flags: flags, userData: reserved.userData)
+        }
+    }
+
+    /// Submits the operation `prepare` fills in the `reserved` slot and suspends until its
+    /// completion, which it returns (`-EBUSY` when the ring has no room).
+    private func complete(
+        _ reserved: (slot: Int, userData: UInt64), _ prepare: (UnsafeMutablePointer<IOURingSubmission>) -> Void
+    ) async -> Int32 {
         await withTaskCancellationHandler {
             await withUnsafeContinuation { (continuation: UnsafeContinuation<Int32, Never>) in
                 guard operations.withLock({ $0.submit(reserved.slot, continuation) }) else {
                     continuation.resume(returning: IOURingCompletion.cancelledResult)
                     return
                 }
-                let queued = ring.enqueue(submittingNow: false) {
-                    IOURing.prepareReceive($0, descriptor: descriptor, into: buffer, flags: flags, userData: reserved.userData)
-                }
-                if !queued {
+                if !ring.enqueue(submittingNow: false, prepare) {
                     operations.withLock { $0.complete(reserved.userData) }?.resume(returning: IOURingCompletion.ringFullResult)
                 }
             }

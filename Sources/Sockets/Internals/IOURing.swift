@@ -10,6 +10,9 @@ import Glibc
 import Darwin
 #endif
 
+/// A submission queue entry, as the prepare functions fill it.
+package typealias IOURingSubmission = cshims_io_uring_sqe
+
 /// One io_uring instance: its descriptor, its two rings and its submission entries, mapped
 /// once and unmapped with the value. Not thread-safe: one thread submits and reaps.
 package final class IOURing {
@@ -327,6 +330,20 @@ extension IOURing {
         entry.pointee.address = UInt64(UInt(bitPattern: buffer.baseAddress))
         entry.pointee.length = UInt32(min(buffer.count, Int(UInt32.max)))
         entry.pointee.operation_flags = UInt32(bitPattern: flags)
+        entry.pointee.user_data = userData
+    }
+
+    /// Fills `entry` as one send of up to `buffer.count` bytes from `buffer` on `descriptor`
+    /// (`MSG_NOSIGNAL` added: a closed peer is `EPIPE`, never a signal).
+    package static func prepareSend(
+        _ entry: UnsafeMutablePointer<cshims_io_uring_sqe>, descriptor: Int32, from buffer: UnsafeRawBufferPointer,
+        flags: Int32, userData: UInt64
+    ) {
+        entry.pointee.opcode = cshims_IORING_OP_SEND
+        entry.pointee.fd = descriptor
+        entry.pointee.address = UInt64(UInt(bitPattern: buffer.baseAddress))
+        entry.pointee.length = UInt32(min(buffer.count, Int(UInt32.max)))
+        entry.pointee.operation_flags = UInt32(bitPattern: flags | cshims_MSG_NOSIGNAL)
         entry.pointee.user_data = userData
     }
 
