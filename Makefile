@@ -86,8 +86,10 @@ bench-async: tools
 	swift build -c release --product async-bench
 	.build/release/async-bench $(ASYNC_BENCH_FLAGS) | tee docs/bench-async.txt
 
-## bench-async-peers: the async layer against SwiftNIO (ChannelHandler, NIOAsyncChannel) and
-##                    FlyingSocks, with the C epoll loops as the baseline, in one run (Benchmarks/).
+## bench-async-peers: the async layer on each backend (epoll, io_uring) against SwiftNIO
+##                    (ChannelHandler, NIOAsyncChannel) and FlyingSocks, with the C epoll loops as
+##                    the baseline, in one run (Benchmarks/): many connections, request/response at
+##                    1, 100 and 1000 connections, connection rate; ratios to C and to epoll.
 ASYNC_PEERS_FLAGS ?=
 bench-async-peers: tools
 	swift build -c release --product async-bench

@@ -9,7 +9,8 @@ source = sys.argv[1] if len(sys.argv) > 1 else "docs/bench-async-peers.txt"
 target = sys.argv[2] if len(sys.argv) > 2 else "docs/async.svg"
 text = open(source).read()
 many, rr = text.split("2. Request/response")
-colors = ["#555555", "#d2691e", "#4682b4", "#87ceeb", "#9acd32"]
+rr = rr.split("3. Connection rate")[0]
+colors = ["#555555", "#d2691e", "#8b4513", "#4682b4", "#87ceeb", "#9acd32"]
 
 
 def table(section, pattern):
@@ -57,7 +58,7 @@ for index, name in enumerate(names):
     y = 290 + index * 16
     legend.append(f'<rect x="10" y="{y - 10}" width="12" height="12" fill="{colors[index % len(colors)]}"/>'
                   f'<text x="28" y="{y}" font-size="12">{name}</text>')
-svg = ['<svg xmlns="http://www.w3.org/2000/svg" width="920" height="380" font-family="sans-serif">',
+svg = [f'<svg xmlns="http://www.w3.org/2000/svg" width="920" height="{300 + 16 * len(names)}" font-family="sans-serif">',
        '<rect width="100%" height="100%" fill="white"/>'] + left + right + legend + ['</svg>']
 open(target, "w").write("\n".join(svg) + "\n")
 print(f"async-chart: wrote {target}")

@@ -173,17 +173,29 @@ struct PingPongSummary: Codable {
     var p999: Double
 }
 
-// `async-bench measure many RECEIVER N BYTES` and `async-bench measure pingpong CLIENT N SECONDS
-// PORT`: one measured run, as JSON, for the peers benchmark (Benchmarks/), so that its ratios
-// compare with the C loops and this layer measured by the same code as here.
+// `async-bench measure many RECEIVER N BYTES`, `async-bench measure pingpong CLIENT N SECONDS
+// PORT` and `async-bench measure connect CYCLER N SECONDS PORT`: one measured run, as JSON, for
+// the peers benchmark (Benchmarks/), so that its ratios compare with the C loops and this layer
+// measured by the same code as here (on the backend SOCKETS_ASYNC_BACKEND names).
 if CommandLine.arguments.count >= 3 && CommandLine.arguments[1] == "measure" {
     let arguments = Array(CommandLine.arguments.dropFirst(2))
     let encoder = JSONEncoder()
+    // A run on another backend than the one asked for would be mislabelled: refuse it.
+    if let asked = getenv("SOCKETS_ASYNC_BACKEND").map({ String(cString: $0) }), !asked.isEmpty,
+       arguments.count > 1, !arguments[1].hasPrefix("c"), AsyncSocket.backend.rawValue != asked {
+        FileHandle.standardError.write(Data("async-bench: \(asked) asked for, \(AsyncSocket.backend) runs: \(AsyncSocket.backendNote ?? "")\n".utf8))
+        exit(1)
+    }
     switch arguments[0] {
     case "many":
         let receiver: Receiver = arguments[1] == "c" ? .c : arguments[1] == "asyncDefault" ? .asyncDefault : .asyncReactor
         let run = try await drain(receiver, connections: Int(arguments[2])!, bytes: Int(arguments[3])!)
         say(String(decoding: try encoder.encode(run), as: UTF8.self))
+    case "connect":
+        let cycler: Cycler = arguments[1] == "cEpoll" ? .cEpoll : arguments[1] == "asyncDefault" ? .asyncDefault : .asyncReactor
+        let rate = try await connectionCycles(cycler, concurrency: Int(arguments[2])!, seconds: Double(arguments[3])!,
+                                              echo: .ipv4(.loopback, port: UInt16(arguments[4])!))
+        say(String(decoding: try encoder.encode(["connectionsPerSecond": rate]), as: UTF8.self))
     default:
         let client: Client = arguments[1] == "cEpoll" ? .cEpoll : arguments[1] == "asyncDefault" ? .asyncDefault : .asyncReactor
         let run = try await pingPong(client, connections: Int(arguments[2])!, seconds: Double(arguments[3])!,

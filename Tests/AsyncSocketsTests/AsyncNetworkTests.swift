@@ -16,27 +16,42 @@ struct AsyncNetworkTests {
         return try AsyncSocket(socket)
     }
 
-    @Test func connectToABlackHoleTimesOutAtTheDeadline() async throws {
+    /// Runs `body` on the reactor's executor when `onReactor` (where io_uring submits from the
+    /// reactor's own thread), on the default executor otherwise.
+    private func running(onReactor: Bool, _ body: () async throws -> Void) async throws {
+        if onReactor {
+            try await withTaskExecutorPreference(AsyncSocket.reactorExecutor) { try await body() }
+        } else {
+            try await body()
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func connectToABlackHoleTimesOutAtTheDeadline(onReactor: Bool) async throws {
         let network = try TestNetwork()
         try network.impair(.blackHole(nil))
         let socket = try clientSocket(network, .ipv4)
         let start = ContinuousClock.now
         let error = await #expect(throws: SocketError.self) {
-            try await socket.connect(to: network.address(.server, .ipv4, port: 80), timeout: .seconds(1))
+            try await running(onReactor: onReactor) {
+                try await socket.connect(to: network.address(.server, .ipv4, port: 80), timeout: .seconds(1))
+            }
         }
         #expect(error?.kind == .timeout)
         #expect(start.duration(to: .now) >= .milliseconds(990), "the timeout fired before its deadline")
     }
 
-    @Test(arguments: [false, true])
-    func icmpUnreachableBecomesTheTypedError(_ host: Bool) async throws {
+    @Test(arguments: [false, true], [false, true])
+    func icmpUnreachableBecomesTheTypedError(_ host: Bool, onReactor: Bool) async throws {
         let network = try TestNetwork()
         try network.impair(.unreachable(port: nil, host: host))
         let socket = try clientSocket(network, .ipv6)
         let error = await #expect(throws: SocketError.self) {
-            // An ICMP error that arrives while connect still holds the socket's lock is only a
-            // soft error to TCP; the hard one may come with a retransmitted SYN (1, 3, 7 s on).
-            try await socket.connect(to: network.address(.server, .ipv6, port: 80), timeout: .seconds(20))
+            try await running(onReactor: onReactor) {
+                // An ICMP error that arrives while connect still holds the socket's lock is only
+                // a soft error to TCP; the hard one may come with a retransmitted SYN (1, 3, 7 s on).
+                try await socket.connect(to: network.address(.server, .ipv6, port: 80), timeout: .seconds(20))
+            }
         }
         #expect(error?.kind == .system(host ? .hostUnreachable : .connectionRefused))
     }

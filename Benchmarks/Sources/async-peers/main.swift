@@ -1,11 +1,12 @@
 // async-peers: the async layer's peers (SwiftNIO with a ChannelHandler on one event loop,
-// NIOAsyncChannel, FlyingSocks) against AsyncSockets and the C epoll loops, on async-bench's C
-// source and C echo server, interleaved, medians, ratios against the C loop of the same run.
-// The C loops and AsyncSockets are measured by `async-bench measure` (the same code as
-// `make bench-async`); the peers here, in this process, pinned to the same CPU.
+// NIOAsyncChannel, FlyingSocks) against AsyncSockets on each backend (epoll, io_uring) and the C
+// epoll loops, on async-bench's C source and C echo server, interleaved, medians, ratios against
+// the C loop and against AsyncSockets on epoll of the same run. The C loops and AsyncSockets are
+// measured by `async-bench measure` (the same code as `make bench-async`), once per backend
+// through SOCKETS_ASYNC_BACKEND; the peers here, in this process, pinned to the same CPU.
 //
-//   async-peers --async-bench PATH [--connections 100,1000,10000] [--bytes 268435456]
-//               [--repetitions 3] [--seconds 1]
+//   async-peers --async-bench PATH [--connections 1,100,1000,10000] [--bytes 268435456]
+//               [--repetitions 3] [--seconds 1] [--ping-connections 1,100,1000]
 
 import BenchReport
 import FlyingSocks
@@ -20,10 +21,11 @@ import Glibc
 // MARK: - Options and helpers
 
 nonisolated(unsafe) var asyncBench = "../.build/release/async-bench"
-nonisolated(unsafe) var connectionCounts = [100, 1000, 10_000]
+nonisolated(unsafe) var connectionCounts = [1, 100, 1000, 10_000]
 nonisolated(unsafe) var totalBytes = 256 << 20
 nonisolated(unsafe) var repetitions = 3
 nonisolated(unsafe) var seconds = 1.0
+nonisolated(unsafe) var pingConnections = [1, 100, 1000]
 var rest = CommandLine.arguments.dropFirst()
 while let flag = rest.popFirst() {
     let value = rest.popFirst() ?? ""
@@ -33,6 +35,7 @@ while let flag = rest.popFirst() {
     case "--bytes": totalBytes = Int(value) ?? totalBytes
     case "--repetitions": repetitions = Int(value) ?? repetitions
     case "--seconds": seconds = Double(value) ?? seconds
+    case "--ping-connections": pingConnections = value.split(separator: ",").compactMap { Int($0) }
     default:
         FileHandle.standardError.write("async-peers: unknown flag \(flag)\n".data(using: .utf8)!)
         exit(64)
@@ -59,11 +62,22 @@ struct PeerFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Runs `async-bench measure ...` and decodes its JSON line.
-func measure<T: Decodable>(_ arguments: [String], as type: T.Type) throws -> T {
+/// The backend a contender of ours runs on: `asyncReactor` on epoll, `asyncReactor@io_uring`
+/// on io_uring (the C loops on neither).
+func backend(of contender: String) -> String { contender.hasSuffix("@io_uring") ? "io_uring" : "epoll" }
+
+/// The contender's name as `async-bench measure` knows it.
+func measured(_ contender: String) -> String { contender.split(separator: "@").first.map(String.init) ?? contender }
+
+/// Runs `async-bench measure ...` on `backend` and decodes its JSON line; a backend other than
+/// the one asked for (io_uring refused here) fails the run rather than mislabel it.
+func measure<T: Decodable>(_ arguments: [String], backend: String = "epoll", as type: T.Type) throws -> T {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: asyncBench)
     process.arguments = ["measure"] + arguments
+    var environment = ProcessInfo.processInfo.environment
+    environment["SOCKETS_ASYNC_BACKEND"] = backend
+    process.environment = environment
     let pipe = Pipe()
     process.standardOutput = pipe
     try process.run()
@@ -337,9 +351,14 @@ func percentiles(_ latencies: [Int64]) -> (Double, Double, Double) {
 
 raiseDescriptorLimit()
 say("async-peers: receivers on CPU 1, the C source and echo server on CPU 0; medians of \(repetitions)")
-let drainContenders = ["c", "asyncReactor"] + Peer.allCases.map(\.rawValue)
+let drainContenders = ["c", "asyncReactor", "asyncReactor@io_uring"] + Peer.allCases.map(\.rawValue)
 func label(_ contender: String) -> String {
-    contender == "c" ? "C epoll loop (1 thread)" : contender == "asyncReactor" ? "AsyncSockets (reactor executor)" : contender
+    switch contender {
+    case "c", "cEpoll": return contender == "c" ? "C epoll loop (1 thread)" : "C epoll loop"
+    case "asyncReactor": return "AsyncSockets epoll (reactor executor)"
+    case "asyncReactor@io_uring": return "AsyncSockets io_uring (reactor executor)"
+    default: return contender
+    }
 }
 say("\n1. Many connections: \(totalBytes >> 20) MiB in total over N connections (aggregate GiB/s; CPU s per GiB, whole process)")
 for connections in connectionCounts {
@@ -361,7 +380,8 @@ for connections in connectionCounts {
                                      calls: 0, cpuSeconds: processCPUSeconds() - cpuStart)
                 source.finish()
             } else {
-                run = try measure(["many", contender, "\(connections)", "\(totalBytes)"], as: RunMeasurement.self)
+                run = try measure(["many", measured(contender), "\(connections)", "\(totalBytes)"],
+                                  backend: backend(of: contender), as: RunMeasurement.self)
             }
             guard run.bytes >= totalBytes / connections * connections else {
                 throw PeerFailure("\(label(contender)) received \(run.bytes) bytes, not \(totalBytes)")
@@ -373,18 +393,19 @@ for connections in connectionCounts {
     }
     let base = median(rates["c"]!)
     let baseCPU = cpu["c"]!.seconds / (Double(cpu["c"]!.bytes) / Double(1 << 30))
+    let epollRate = median(rates["asyncReactor"]!)
     say("  N = \(connections)")
     for contender in drainContenders {
         let rate = median(rates[contender]!)
         let perGiB = cpu[contender]!.seconds / (Double(cpu[contender]!.bytes) / Double(1 << 30))
-        say("    \(label(contender).padding(toLength: 40, withPad: " ", startingAt: 0)) \(fixed(rate)) GiB/s (\(fixed(rate / base, 3))x C)   CPU \(fixed(perGiB, 3)) s/GiB (\(fixed(perGiB / baseCPU, 3))x C)")
+        say("    \(label(contender).padding(toLength: 42, withPad: " ", startingAt: 0)) \(fixed(rate)) GiB/s (\(fixed(rate / base, 3))x C, \(fixed(rate / epollRate, 3))x epoll)   CPU \(fixed(perGiB, 3)) s/GiB (\(fixed(perGiB / baseCPU, 3))x C)")
     }
 }
 
 say("\n2. Request/response: 64-byte ping-pong against the C epoll echo server, \(seconds) s per run (transactions/s; latency µs)")
 let echo = try child(["echo"])
-let pingContenders = ["cEpoll", "asyncReactor"] + Peer.allCases.map(\.rawValue)
-for connections in [1, 100] {
+let pingContenders = ["cEpoll", "asyncReactor", "asyncReactor@io_uring"] + Peer.allCases.map(\.rawValue)
+for connections in pingConnections {
     var runs: [String: [PingPongSummary]] = [:]
     for repetition in 0..<repetitions {
         for index in pingContenders.indices {
@@ -401,18 +422,44 @@ for connections in [1, 100] {
                     p50: p50, p99: p99, p999: p999))
             } else {
                 runs[contender, default: []].append(try measure(
-                    ["pingpong", contender, "\(connections)", "\(seconds)", "\(echo.port)"], as: PingPongSummary.self))
+                    ["pingpong", measured(contender), "\(connections)", "\(seconds)", "\(echo.port)"],
+                    backend: backend(of: contender), as: PingPongSummary.self))
             }
         }
     }
     func rate(_ run: PingPongSummary) -> Double { Double(run.transactions) / run.seconds }
     let base = median(runs["cEpoll"]!.map(rate))
+    let epollBase = median(runs["asyncReactor"]!.map(rate))
     say("  N = \(connections)")
     for contender in pingContenders {
         let sorted = runs[contender]!.sorted { rate($0) < rate($1) }
         let middle = sorted[sorted.count / 2]
-        let name = contender == "cEpoll" ? "C epoll loop" : label(contender)
-        say("    \(name.padding(toLength: 40, withPad: " ", startingAt: 0)) \(Int(rate(middle))) tx/s (\(fixed(rate(middle) / base, 3))x C epoll)   p50 \(fixed(middle.p50, 1))  p99 \(fixed(middle.p99, 1))  p99.9 \(fixed(middle.p999, 1))")
+        say("    \(label(contender).padding(toLength: 42, withPad: " ", startingAt: 0)) \(Int(rate(middle))) tx/s (\(fixed(rate(middle) / base, 3))x C epoll, \(fixed(rate(middle) / epollBase, 3))x epoll)   p50 \(fixed(middle.p50, 1))  p99 \(fixed(middle.p99, 1))  p99.9 \(fixed(middle.p999, 1))")
+    }
+}
+
+struct ConnectionRate: Codable {
+    var connectionsPerSecond: Double
+}
+
+say("\n3. Connection rate: connect, 64-byte request and reply, close, N at a time, against the C epoll echo server (connections/s; ours only: async-bench's cycles)")
+let cycleContenders = ["cEpoll", "asyncReactor", "asyncReactor@io_uring"]
+for concurrency in [1, 100] {
+    var rates: [String: [Double]] = [:]
+    for repetition in 0..<repetitions {
+        for index in cycleContenders.indices {
+            let contender = cycleContenders[(index + repetition) % cycleContenders.count]
+            rates[contender, default: []].append(try measure(
+                ["connect", measured(contender), "\(concurrency)", "\(seconds / 2)", "\(echo.port)"],
+                backend: backend(of: contender), as: ConnectionRate.self).connectionsPerSecond)
+        }
+    }
+    let base = median(rates["cEpoll"]!)
+    let epollBase = median(rates["asyncReactor"]!)
+    say("  N = \(concurrency)")
+    for contender in cycleContenders {
+        let rate = median(rates[contender]!)
+        say("    \(label(contender).padding(toLength: 42, withPad: " ", startingAt: 0)) \(Int(rate)) connections/s (\(fixed(rate / base, 3))x C epoll, \(fixed(rate / epollBase, 3))x epoll)")
     }
 }
 echo.finish()
