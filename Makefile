@@ -140,7 +140,8 @@ nginx:
 ##             and the ratios against their targets (release build); writes docs/bench-load.txt.
 ##             As root ab (apache2-utils) and wrk are installed when missing. Flags through
 ##             LOAD_FLAGS, e.g. make bench-load LOAD_FLAGS="--concurrency 1,50 --repetitions 9"
-##             (--quick for a smoke run; --json FILE for every run).
+##             (--quick for a smoke run; --json FILE for every run; --backends epoll,io_uring runs
+##             netclient on both async backends).
 LOAD_FLAGS ?=
 bench-load: tools python nginx
 	@missing=""; \

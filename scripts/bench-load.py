@@ -15,7 +15,10 @@ Each client's CPU time (user + system) comes from os.wait4 on that one child; re
 tool's own figure. The table gives medians over repetitions of CPU per request (the figure to
 read first: on 2 cores nginx and the client share the machine, so nginx may bound the rate) and
 requests/s, and the ratios netclient load / ab and netclient load --keep-alive / wrk -t1 against
-their targets. Standard library only; traffic only to 127.0.0.1; nginx is ended by its pid."""
+their targets. With --backends epoll,io_uring, netclient's two contenders run once more on the
+io_uring backend ("[io_uring]", through SOCKETS_ASYNC_BACKEND), compared with the same baselines
+and with themselves on epoll. Standard library only; traffic only to 127.0.0.1; nginx is ended
+by its pid."""
 import argparse
 import json
 import os
@@ -39,6 +42,22 @@ AB, NC, WRK, NC_KA = "ab", "netclient load", "wrk -t1", "netclient load --keep-a
 ALL_CONTENDERS = [AB, NC, WRK, NC_KA]
 # (netclient contender, baseline, requests/s target (>=), CPU per request target (<=))
 COMPARISONS = [(NC, AB, 1.1, 0.8), (NC_KA, WRK, 1.0, 1.1)]
+
+
+def on_backend(contender, backend):
+    """netclient's contender on an async backend other than epoll (the default), e.g.
+    "netclient load [io_uring]"."""
+    return f"{contender} [{backend}]"
+
+
+def base_of(contender):
+    """The contender without its backend: what command runs and how its output reads."""
+    return contender.split(" [")[0]
+
+
+def backend_of(contender):
+    """The SOCKETS_ASYNC_BACKEND a netclient contender runs with (epoll unless named)."""
+    return contender.split(" [")[1].rstrip("]") if " [" in contender else "epoll"
 
 
 def log(*parts):
@@ -208,14 +227,14 @@ class Run:
 CURRENT_CHILD = {"pid": None}
 
 
-def run_client(command, timeout, nginx):
+def run_client(command, timeout, nginx, env=None):
     """Runs one client as our direct child (taskset execs it, so the pid is the client's), waits
     for it with os.wait4 for its own resource usage, bounded by timeout (SIGKILL by pid)."""
     out = tempfile.TemporaryFile()
     err = tempfile.TemporaryFile()
     nginx_before = nginx.cpu_seconds()
     start = time.perf_counter()
-    proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+    proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env)
     CURRENT_CHILD["pid"] = proc.pid
     result = {}
 
@@ -303,13 +322,16 @@ def parse_wrk(stdout):
     return completed, int(failed), rps
 
 
-def parse_netclient(stdout):
+def parse_netclient(stdout, backend=None):
     document = json.loads(stdout)
+    if backend is not None and document.get("backend") != backend:
+        raise ValueError(f"ran on {document.get('backend')}, not {backend} (io_uring refused here?)")
     requests = document["requests"]
     return int(requests["completed"]), int(requests["failed"]), float(document["requests_per_second"])
 
 
 def commands_for(contender, tools, port, concurrency, requests, duration, pin):
+    contender = base_of(contender)
     url = f"http://127.0.0.1:{port}/index.html"
     if contender == AB:
         # ab refuses -c above -n
@@ -326,7 +348,10 @@ PARSERS = {AB: parse_ab, WRK: parse_wrk, NC: parse_netclient, NC_KA: parse_netcl
 
 
 def measure(contender, command, nginx):
-    outcome = run_client(command, RUN_TIMEOUT, nginx)
+    env = None
+    if base_of(contender) in (NC, NC_KA):
+        env = dict(os.environ, SOCKETS_ASYNC_BACKEND=backend_of(contender))
+    outcome = run_client(command, RUN_TIMEOUT, nginx, env)
     run = dict(command=command, exit=outcome["exit"], timed_out=outcome["timed_out"], wall=outcome["wall"],
                cpu_user=outcome["user"], cpu_system=outcome["system"], cpu=outcome["cpu"],
                nginx_cpu=outcome["nginx_cpu"], completed=None, failed=None, requests_per_second=None,
@@ -337,7 +362,10 @@ def measure(contender, command, nginx):
     elif outcome["exit"] != 0:
         problems.append(f"exit status {outcome['exit']}")
     try:
-        completed, failed, rps = PARSERS[contender](outcome["stdout"])
+        if base_of(contender) in (NC, NC_KA):
+            completed, failed, rps = parse_netclient(outcome["stdout"], backend_of(contender))
+        else:
+            completed, failed, rps = PARSERS[contender](outcome["stdout"])
         run.update(completed=completed, failed=failed, requests_per_second=rps)
         if completed > 0:
             run["cpu_us_per_request"] = outcome["cpu"] / completed * 1e6
@@ -367,7 +395,7 @@ def fmt(value, spec, width):
 
 
 def verdict(value, target, higher_is_better):
-    if value is None:
+    if value is None or target is None:
         return "n/a"
     return "met" if (value >= target if higher_is_better else value <= target) else "missed"
 
@@ -385,6 +413,9 @@ def main():
     parser.add_argument("--json", metavar="FILE", help="write every run and the medians as JSON")
     parser.add_argument("--quick", action="store_true",
                         help="smoke run: 1 repetition, 2000 requests, 1 s (unless given explicitly)")
+    parser.add_argument("--backends", default="epoll",
+                        help="netclient's async backends, comma-separated (epoll; e.g. epoll,io_uring: "
+                             "netclient's contenders run once per backend, through SOCKETS_ASYNC_BACKEND)")
     parser.add_argument("--skip-netclient", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     for name, normal, quick in (("repetitions", 5, 1), ("requests", 20000, 2000), ("duration", 3, 1)):
@@ -403,8 +434,16 @@ def main():
         sys.exit("error: nginx is missing: install the 'nginx-light' package (make nginx)")
     tools = {"ab": find_tool("ab"), "wrk": find_tool("wrk"),
              "netclient": args.netclient if os.access(args.netclient, os.X_OK) else None}
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    if not backends or any(b not in ("epoll", "io_uring") for b in backends):
+        parser.error(f"--backends: epoll and/or io_uring, not {args.backends!r}")
     contenders = [c for c in ALL_CONTENDERS if not (args.skip_netclient and c in (NC, NC_KA))]
-    tool_of = {AB: "ab", WRK: "wrk", NC: "netclient", NC_KA: "netclient"}
+    if "epoll" not in backends:
+        contenders = [c for c in contenders if c not in (NC, NC_KA)]
+    for backend in backends:
+        if backend != "epoll" and not args.skip_netclient:
+            contenders += [on_backend(NC, backend), on_backend(NC_KA, backend)]
+    tool_of = {c: ("netclient" if base_of(c) in (NC, NC_KA) else {AB: "ab", WRK: "wrk"}[c]) for c in contenders}
 
     def on_term(*_):
         raise KeyboardInterrupt
@@ -432,11 +471,12 @@ def main():
         for contender in contenders:
             if tools[tool_of[contender]] is None:
                 what = args.netclient if tool_of[contender] == "netclient" else tool_of[contender]
-                log(f"    {contender:<28} missing ({what})")
+                log(f"    {contender:<39} missing ({what})")
                 continue
             shown = commands_for(contender, tools, nginx.port, 0, args.requests, args.duration, pin)
             shown = ["C" if (i > 0 and shown[i - 1] == "-c" and w == "0") else w for i, w in enumerate(shown)]
-            log(f"    {contender:<28} {' '.join(shown)}")
+            shown_env = "" if base_of(contender) not in (NC, NC_KA) else f"SOCKETS_ASYNC_BACKEND={backend_of(contender)} "
+            log(f"    {contender:<39} {shown_env}{' '.join(shown)}")
         if AB in contenders:
             log("    (ab: -n is at least C)")
         log("  CPU = the client's user + system seconds (os.wait4 on it); requests/s = the tool's own figure;"
@@ -460,11 +500,11 @@ def main():
                     if run["ok"]:
                         nginx_share = "" if run["nginx_cpu"] is None else \
                             f"  nginx {run['nginx_cpu'] / run['wall'] * 100:3.0f}%"
-                        log(f"  c={concurrency:<4} rep {repetition + 1}  {contender:<28} "
+                        log(f"  c={concurrency:<4} rep {repetition + 1}  {contender:<39} "
                             f"{run['cpu_us_per_request']:8.2f} CPU µs/req {run['requests_per_second']:10.0f} req/s "
                             f"{run['completed']:8d} req {run['wall']:6.2f} s{nginx_share}")
                     else:
-                        log(f"  c={concurrency:<4} rep {repetition + 1}  {contender:<28} FAILED: {run['error']}")
+                        log(f"  c={concurrency:<4} rep {repetition + 1}  {contender:<39} FAILED: {run['error']}")
                     if not nginx.alive():
                         raise RuntimeError(f"nginx ended during the run:\n{nginx.diagnostics()}")
     except KeyboardInterrupt:
@@ -486,7 +526,7 @@ def main():
         if not runs:
             sys.exit(1)
 
-    summary = report(runs, concurrencies, contenders, args)
+    summary = report(runs, concurrencies, contenders, args, backends)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(dict(config=dict(concurrency=concurrencies, repetitions=args.repetitions,
@@ -505,17 +545,17 @@ def main():
         sys.exit(1)
 
 
-def report(runs, concurrencies, contenders, args):
+def report(runs, concurrencies, contenders, args, backends=("epoll",)):
     summary = []
     log("")
     for concurrency in concurrencies:
         log(f"concurrency {concurrency}  (medians over {args.repetitions} repetitions)")
-        log(f"    {'contender':<28} {'CPU µs/req':>10} {'req/s':>10} {'nginx%':>7} {'ok runs':>8}")
+        log(f"    {'contender':<39} {'CPU µs/req':>10} {'req/s':>10} {'nginx%':>7} {'ok runs':>8}")
         medians = {}
         for contender in contenders:
             mine = [r for r in runs if r["concurrency"] == concurrency and r["contender"] == contender]
             if mine and all(r.get("missing") for r in mine):
-                log(f"    {contender:<28} {'missing':>10}")
+                log(f"    {contender:<39} {'missing':>10}")
                 medians[contender] = None
                 continue
             ok = [r for r in mine if r["ok"]]
@@ -525,11 +565,16 @@ def report(runs, concurrencies, contenders, args):
                                       nginx_cpu_percent=statistics.median(shares) if shares else None,
                                       ok_runs=len(ok), runs=len(mine))
             m = medians[contender]
-            log(f"    {contender:<28} {fmt(m['cpu_us_per_request'], '.2f', 10)} "
+            log(f"    {contender:<39} {fmt(m['cpu_us_per_request'], '.2f', 10)} "
                 f"{fmt(m['requests_per_second'], '.0f', 10)} {fmt(m['nginx_cpu_percent'], '.0f', 7)} "
                 f"{len(ok):>4}/{len(mine)}")
         comparisons = []
-        for mine, base, rps_target, cpu_target in COMPARISONS:
+        pairs = [(on_backend(mine, b) if b != "epoll" else mine, base, rps, cpu)
+                 for b in backends for mine, base, rps, cpu in COMPARISONS]
+        # Each other backend against epoll's netclient, with no target: the backend's own effect.
+        pairs += [(on_backend(mine, b), mine, None, None) for b in backends if b != "epoll" and "epoll" in backends
+                  for mine, _, _, _ in COMPARISONS]
+        for mine, base, rps_target, cpu_target in pairs:
             if mine not in contenders or base not in contenders:
                 continue
             a, b = medians.get(mine), medians.get(base)
@@ -547,9 +592,13 @@ def report(runs, concurrencies, contenders, args):
                 x, y = pick.get(mine), pick.get(base)
                 per_rep_cpu.append(x["cpu_us_per_request"] / y["cpu_us_per_request"] if x and y else None)
                 per_rep_rps.append(x["requests_per_second"] / y["requests_per_second"] if x and y else None)
-            log(f"    {mine} / {base}: CPU per request {fmt(cpu_ratio, '.2f', 0)} (target <= {cpu_target}: "
-                f"{verdict(cpu_ratio, cpu_target, False)}), requests/s {fmt(rps_ratio, '.2f', 0)} "
-                f"(target >= {rps_target}: {verdict(rps_ratio, rps_target, True)})")
+            if cpu_target is None:
+                log(f"    {mine} / {base}: CPU per request {fmt(cpu_ratio, '.2f', 0)}, "
+                    f"requests/s {fmt(rps_ratio, '.2f', 0)}")
+            else:
+                log(f"    {mine} / {base}: CPU per request {fmt(cpu_ratio, '.2f', 0)} (target <= {cpu_target}: "
+                    f"{verdict(cpu_ratio, cpu_target, False)}), requests/s {fmt(rps_ratio, '.2f', 0)} "
+                    f"(target >= {rps_target}: {verdict(rps_ratio, rps_target, True)})")
             log(f"      per repetition: CPU {' '.join(fmt(v, '.2f', 0) for v in per_rep_cpu)}; "
                 f"req/s {' '.join(fmt(v, '.2f', 0) for v in per_rep_rps)}")
             comparisons.append(dict(contender=mine, baseline=base,

@@ -1,5 +1,6 @@
 // The report of a `netclient load` run, as text (like ab's and wrk's) or as JSON.
 
+import AsyncSockets
 import Sockets
 
 /// A finished load run and its figures.
@@ -67,6 +68,7 @@ struct LoadSummary {
                                 ("path", .string(load.path)), ("address", .string(address.description))])),
             ("mode", .string(mode)),
             ("concurrency", .int(workers)),
+            ("backend", .string(AsyncSocket.backend.rawValue)),
             ("requests", .object([("completed", .int(statistics.completed)), ("failed", .int(statistics.failed))])),
             ("connections", .int(statistics.connections)),
             ("elapsed_seconds", .double(elapsed.seconds)),

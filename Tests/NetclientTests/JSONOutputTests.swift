@@ -129,6 +129,10 @@ func jsonDocument(_ arguments: [String], schema: String? = nil, status: Int32 = 
         let report = try jsonDocument(["load", "127.0.0.1", "\(server.port)", "/index.html", "-n", "20", "-c", "2"])
         #expect(integer(report, "requests", "completed") == 20)
         #expect(field(report, "error") is NSNull)
+        // The backend the clients ran on: epoll unless SOCKETS_ASYNC_BACKEND asks for io_uring.
+        let asked = ProcessInfo.processInfo.environment["SOCKETS_ASYNC_BACKEND"] ?? "epoll"
+        let backend = field(report, "backend") as? String
+        #expect(asked == "io_uring" ? ["epoll", "io_uring"].contains(backend ?? "") : backend == "epoll", "\(String(describing: backend))")
     }
 
     @Test func udpDocument() throws {
