@@ -28,7 +28,7 @@ import Darwin
 public enum AsyncBackend: String, Sendable, CustomStringConvertible {
     /// `epoll_wait`, edge-triggered registrations (Linux).
     case epoll
-    /// io_uring multishot polls (Linux 5.19 or later).
+    /// io_uring: one-shot polls per wait, receives and sends by completion (Linux 5.19 or later).
     case ioUring = "io_uring"
 
     /// `"epoll"` or `"io_uring"`, as `SOCKETS_ASYNC_BACKEND` spells them.

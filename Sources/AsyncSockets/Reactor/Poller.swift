@@ -1,5 +1,6 @@
-// The reactor's source of readiness: epoll, or io_uring's multishot polls. Both report
-// edge-triggered changes of a registered descriptor with its token; the reactor does the rest.
+// The reactor's source of readiness: epoll's edge-triggered registrations, or io_uring's one-shot
+// polls armed per wait (and its operations awaited by completion). Both report readiness with
+// the registration's token; the reactor does the rest.
 
 import Sockets
 import Synchronization

@@ -61,7 +61,7 @@ final class Reactor: Sendable {
     /// Whether the thread is (about to be) blocked in `epoll_wait`, so an enqueued job must
     /// wake it; cleared by whoever wakes it.
     private let sleeping = Atomic<Bool>(false)
-    /// Where readiness comes from: epoll, or io_uring's multishot polls (``AsyncBackend``).
+    /// Where readiness comes from: epoll, or io_uring's one-shot polls (``AsyncBackend``).
     let poller: any Poller
     /// Why the backend asked for through `SOCKETS_ASYNC_BACKEND` is not the one running, if so.
     let backendNote: String?
