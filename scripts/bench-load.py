@@ -344,7 +344,7 @@ def commands_for(contender, tools, port, concurrency, requests, duration, pin):
     return base + ["-d", str(duration), "--keep-alive", "--json"]
 
 
-PARSERS = {AB: parse_ab, WRK: parse_wrk, NC: parse_netclient, NC_KA: parse_netclient}
+PARSERS = {AB: parse_ab, WRK: parse_wrk}  # netclient: parse_netclient, with its backend
 
 
 def measure(contender, command, nginx):

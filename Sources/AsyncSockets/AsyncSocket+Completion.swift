@@ -32,28 +32,42 @@ extension AsyncSocket {
             deadline = .after(duration)
             limit = duration
         }
-        switch registration.beginCompletion(.read, userData: reserved.userData, deadline: deadline) {
-        case .closed?:
-            ring.release(reserved)
-            throw Self.closedError("recv")
-        case .some:
-            ring.release(reserved)
-            throw Self.busyError("recv", .read)
-        case nil:
-            break
-        }
-        registration.reactor.noteSuspension()
+        try begin(ring, reserved, .read, "recv", deadline: deadline)
         let result = await ring.receive(reserved, descriptor, into: buffer, flags: flags.rawValue)
         let timedOut = registration.endCompletion(.read)
         if result == 0 && registration.isClosed { throw Self.closedError("recv") }  // Its shutdown, not the peer's.
         if result >= 0 { return Int(result) }
-        if result == IOURingCompletion.cancelledResult {
-            if timedOut {
-                throw SocketError(.timeout, operation: "recv", target: peerText, detail: "timed out after \(limit)")
-            }
-            throw SocketError(.cancelled, operation: "recv", target: peerText)
+        throw completionError(result, "recv", timedOut: timedOut, limit: limit)
+    }
+
+    /// Marks the operation in the `reserved` slot in flight in `direction` (it counts as the
+    /// direction's waiter, and its deadline gets a timer); on a closed socket or with another
+    /// waiter, frees the slot and throws the error `operation` gets then.
+    func begin(
+        _ ring: IOURingPoller, _ reserved: (slot: Int, userData: UInt64), _ direction: Direction,
+        _ operation: StaticString, deadline: Deadline?
+    ) throws(SocketError) {
+        switch registration.beginCompletion(direction, userData: reserved.userData, deadline: deadline) {
+        case .closed?:
+            ring.release(reserved)
+            throw Self.closedError(operation.description)
+        case .some:
+            ring.release(reserved)
+            throw Self.busyError(operation.description, direction)
+        case nil:
+            registration.reactor.noteSuspension()
         }
-        throw failure(Errno(rawValue: -result), "recv")
+    }
+
+    /// The error of an operation that completed with -errno `result`: a cancellation is the
+    /// timeout when its timer fired (`timedOut`, after `limit`), the task's otherwise.
+    func completionError(_ result: Int32, _ operation: StaticString, timedOut: Bool, limit: Duration) -> SocketError {
+        guard result == IOURingCompletion.cancelledResult else { return failure(Errno(rawValue: -result), operation) }
+        if timedOut {
+            return SocketError(.timeout, operation: operation.description, target: peerText,
+                               detail: "timed out after \(limit)")
+        }
+        return SocketError(.cancelled, operation: operation.description, target: peerText)
     }
 }
 
@@ -71,28 +85,12 @@ extension AsyncSocket {
             limit = duration
             if deadline == nil { deadline = .after(duration) }
         }
-        switch registration.beginCompletion(.write, userData: reserved.userData, deadline: deadline) {
-        case .closed?:
-            ring.release(reserved)
-            throw Self.closedError("send")
-        case .some:
-            ring.release(reserved)
-            throw Self.busyError("send", .write)
-        case nil:
-            break
-        }
-        registration.reactor.noteSuspension()
+        try begin(ring, reserved, .write, "send", deadline: deadline)
         let result = await ring.send(reserved, registration.descriptor, from: buffer, flags: 0)
         let timedOut = registration.endCompletion(.write)
         if result >= 0 { return Int(result) }
-        if result == IOURingCompletion.cancelledResult {
-            if timedOut {
-                throw SocketError(.timeout, operation: "send", target: peerText, detail: "timed out after \(limit)")
-            }
-            throw SocketError(.cancelled, operation: "send", target: peerText)
-        }
         if result == IOURingCompletion.ringFullResult { return nil }
-        throw failure(Errno(rawValue: -result), "send")
+        throw completionError(result, "send", timedOut: timedOut, limit: limit)
     }
 }
 
@@ -133,17 +131,11 @@ extension AsyncSocket {
         let stream = IOURingStream(buffers: buffers.count)
         while true {
             guard let reserved = ring.reserve() else { return false }
-            switch registration.beginCompletion(.read, userData: reserved.userData, deadline: limit.map { .after($0) }) {
-            case .closed?:
-                ring.release(reserved)
-                throw Self.closedError("recv").counting(total)
-            case .some:
-                ring.release(reserved)
-                throw Self.busyError("recv", .read).counting(total)
-            case nil:
-                break
+            do throws(SocketError) {
+                try begin(ring, reserved, .read, "recv", deadline: limit.map { .after($0) })
+            } catch {
+                throw error.counting(total)
             }
-            registration.reactor.noteSuspension()
             let ended: StreamEnd = await withTaskCancellationHandler {
                 ring.startStream(reserved, descriptor, buffers, into: stream)
                 while true {
@@ -193,14 +185,7 @@ extension AsyncSocket {
                 if registration.isClosed { throw Self.closedError("recv").counting(total) }
                 return true
             case .failed(let result):
-                if result == IOURingCompletion.cancelledResult {
-                    if timedOut {
-                        throw SocketError(.timeout, operation: "recv", target: peerText,
-                                          detail: "timed out after \(limit ?? .zero)").counting(total)
-                    }
-                    throw SocketError(.cancelled, operation: "recv", target: peerText).counting(total)
-                }
-                throw failure(Errno(rawValue: -result), "recv").counting(total)
+                throw completionError(result, "recv", timedOut: timedOut, limit: limit ?? .zero).counting(total)
             }
         }
     }

@@ -34,7 +34,8 @@ extension AsyncSocket {
            try await receiveAllByCompletion(ring, buffer: &buffer, total: &total, body) {
             return total
         }
-        return try await total + receiveLoop(using: &buffer, limit: limit.map { $0 - total }, counted: total) { chunk in
+        // The multishot loop runs only without a limit, so `limit` is still whole here.
+        return try await total + receiveLoop(using: &buffer, limit: limit, counted: total) { chunk in
             body(chunk)
             return true
         }

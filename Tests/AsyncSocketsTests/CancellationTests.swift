@@ -28,13 +28,16 @@ import Testing
         }
     }
 
-    @Test func cancellingTheReceiveLoopReportsTheBytesSoFar() async throws {
+    /// With a 64-byte buffer and with a 64 KiB one (a multishot receive on io_uring when
+    /// SOCKETS_IO_URING_MULTISHOT is enabled).
+    @Test(arguments: [64, 64 * 1024])
+    func cancellingTheReceiveLoopReportsTheBytesSoFar(capacity: Int) async throws {
         try await onReactor {
             let server = try TestServer.drip(bytes: 100_000, every: .milliseconds(5), lifetime: .seconds(120))
             let seen = Shared(0)
             let task = Task(executorPreference: AsyncSocket.reactorExecutor) { () async throws -> Int in
                 let socket = try await AsyncSocket.connected(to: server.address, timeout: .seconds(20))
-                var buffer = ReceiveBuffer(capacity: 64)
+                var buffer = ReceiveBuffer(capacity: capacity)
                 return try await socket.receiveAll(using: &buffer) { chunk in seen.value += chunk.byteCount }
             }
             #expect(await eventually { seen.value >= 10 })

@@ -1,7 +1,8 @@
 // The receive loop on both backends, and on io_uring with SOCKETS_IO_URING_MULTISHOT=enabled as
 // one multishot receive into the library's provided buffers: byte-exact, re-armed when the
-// shared buffers run out, cancelled and timed out with every delivered byte counted, woken by a
-// close. The multishot-only checks say so in one line elsewhere (`make test` runs them).
+// shared buffers run out, timed out with every delivered byte counted, woken by a close (its
+// cancellation is CancellationTests'). The multishot-only checks say so in one line elsewhere
+// (`make test` runs them).
 
 @testable import AsyncSockets
 import Foundation
@@ -88,26 +89,6 @@ import Testing
             print("io_uring: \(ring.streamRearms - rearmsBefore) multishot receives submitted again")
         } else {
             print("async backend \(AsyncSocket.backend), no multishot loop: no provided buffers to run out of")
-        }
-    }
-
-    @Test func aCancelledLoopCountsEveryByteItHandedOver() async throws {
-        try await onReactor {
-            let server = try TestServer.drip(bytes: 100_000, every: .milliseconds(5), lifetime: .seconds(120))
-            let seen = Shared(0)
-            let task = Task(executorPreference: AsyncSocket.reactorExecutor) { () async throws -> Int in
-                let socket = try await AsyncSocket.connected(to: server.address, timeout: .seconds(20))
-                var buffer = ReceiveBuffer(capacity: 64 * 1024)
-                return try await socket.receiveAll(using: &buffer) { chunk in seen.value += chunk.byteCount }
-            }
-            #expect(await eventually { seen.value >= 10 })
-            task.cancel()
-            guard let error = await socketError(of: task) else {
-                Issue.record("the loop finished instead of being cancelled")
-                return
-            }
-            #expect(error.kind == .cancelled)
-            #expect(error.bytesTransferred == seen.value && seen.value < 100_000)
         }
     }
 

@@ -354,7 +354,8 @@ say("async-peers: receivers on CPU 1, the C source and echo server on CPU 0; med
 let drainContenders = ["c", "asyncReactor", "asyncReactor@io_uring"] + Peer.allCases.map(\.rawValue)
 func label(_ contender: String) -> String {
     switch contender {
-    case "c", "cEpoll": return contender == "c" ? "C epoll loop (1 thread)" : "C epoll loop"
+    case "c": return "C epoll loop (1 thread)"
+    case "cEpoll": return "C epoll loop"
     case "asyncReactor": return "AsyncSockets epoll (reactor executor)"
     case "asyncReactor@io_uring": return "AsyncSockets io_uring (reactor executor)"
     default: return contender

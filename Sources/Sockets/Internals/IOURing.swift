@@ -325,12 +325,7 @@ extension IOURing {
         _ entry: UnsafeMutablePointer<cshims_io_uring_sqe>, descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer,
         flags: Int32, userData: UInt64
     ) {
-        entry.pointee.opcode = cshims_IORING_OP_RECV
-        entry.pointee.fd = descriptor
-        entry.pointee.address = UInt64(UInt(bitPattern: buffer.baseAddress))
-        entry.pointee.length = UInt32(min(buffer.count, Int(UInt32.max)))
-        entry.pointee.operation_flags = UInt32(bitPattern: flags)
-        entry.pointee.user_data = userData
+        prepareTransfer(entry, cshims_IORING_OP_RECV, descriptor, UnsafeRawBufferPointer(buffer), flags, userData)
     }
 
     /// Fills `entry` as one send of up to `buffer.count` bytes from `buffer` on `descriptor`
@@ -339,11 +334,19 @@ extension IOURing {
         _ entry: UnsafeMutablePointer<cshims_io_uring_sqe>, descriptor: Int32, from buffer: UnsafeRawBufferPointer,
         flags: Int32, userData: UInt64
     ) {
-        entry.pointee.opcode = cshims_IORING_OP_SEND
+        prepareTransfer(entry, cshims_IORING_OP_SEND, descriptor, buffer, flags | cshims_MSG_NOSIGNAL, userData)
+    }
+
+    /// Fills `entry` as `opcode` (RECV, SEND) over `buffer` on `descriptor` with `MSG_*` `flags`.
+    private static func prepareTransfer(
+        _ entry: UnsafeMutablePointer<cshims_io_uring_sqe>, _ opcode: UInt8, _ descriptor: Int32,
+        _ buffer: UnsafeRawBufferPointer, _ flags: Int32, _ userData: UInt64
+    ) {
+        entry.pointee.opcode = opcode
         entry.pointee.fd = descriptor
         entry.pointee.address = UInt64(UInt(bitPattern: buffer.baseAddress))
         entry.pointee.length = UInt32(min(buffer.count, Int(UInt32.max)))
-        entry.pointee.operation_flags = UInt32(bitPattern: flags | cshims_MSG_NOSIGNAL)
+        entry.pointee.operation_flags = UInt32(bitPattern: flags)
         entry.pointee.user_data = userData
     }
 
