@@ -27,11 +27,14 @@ let package = Package(
             name: "Sockets",
             dependencies: ["CShims"]
         ),
-        // The async layer: an epoll reactor and the async forms of every call that can wait.
-        // Depends on Sockets only (and the toolchain's Synchronization module).
+        // What the async runtime needs in C: the concurrency runtime's global executor hook
+        // (Swift's calling convention), a thread-local current reactor, the CPU count.
+        .target(name: "CAsyncRuntime"),
+        // The async layer: a group of epoll (or io_uring) reactors and the async forms of every
+        // call that can wait. Depends on Sockets only (and the toolchain's Synchronization module).
         .target(
             name: "AsyncSockets",
-            dependencies: ["Sockets"]
+            dependencies: ["Sockets", "CAsyncRuntime"]
         ),
         .executableTarget(
             name: "netclient",
@@ -72,7 +75,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AsyncSocketsTests",
-            dependencies: ["AsyncSockets", "Sockets", "SocketsTesting"]
+            dependencies: ["AsyncSockets", "CAsyncRuntime", "Sockets", "SocketsTesting"]
         ),
         .testTarget(
             name: "LeakTests",

@@ -2,7 +2,8 @@
 // Peer comparisons: for the recv loop, SwiftNIO, Foundation, Python and iperf3 against the
 // Sockets library and a plain C loop, on the same source; for the async layer, SwiftNIO,
 // NIOAsyncChannel and FlyingSocks against AsyncSockets and C epoll loops. A separate package so that users of
-// the library never build SwiftNIO.
+// the library never build SwiftNIO. async-peers also runs the Go and tokio clients in go/ and tokio/
+// (their own builds, `make async-peers-clients`, not targets here).
 import PackageDescription
 
 let package = Package(

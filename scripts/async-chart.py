@@ -10,7 +10,8 @@ target = sys.argv[2] if len(sys.argv) > 2 else "docs/async.svg"
 text = open(source).read()
 many, rr = text.split("2. Request/response")
 rr = rr.split("3. Connection rate")[0]
-colors = ["#555555", "#d2691e", "#8b4513", "#4682b4", "#87ceeb", "#9acd32"]
+colors = ["#555555", "#d2691e", "#8b4513", "#4682b4", "#87ceeb", "#9acd32",
+          "#00add8", "#007d9c", "#b7410e", "#e9967a"]  # then Go (2) and tokio (2), when present
 
 
 def table(section, pattern):
@@ -34,7 +35,8 @@ def panel(rows, title, unit, x0, better):
     names = list(rows)
     groups = sorted({n for values in rows.values() for n in values})
     top = max(v for values in rows.values() for v in values.values()) * 1.1
-    width, height, bar = 440, 260, 14
+    width, height = 440, 260
+    bar = min(14, (width - 60) / len(groups) / (len(names) + 1))  # every group's bars fit its slot
     parts = [f'<text x="{x0 + 10}" y="24" font-size="14" font-weight="bold">{title}</text>',
              f'<text x="{x0 + 10}" y="40" font-size="11" fill="#555">{unit} ({better})</text>']
     for gi, n in enumerate(groups):
@@ -45,7 +47,7 @@ def panel(rows, title, unit, x0, better):
                 continue
             h = (height - 80) * value / top
             x = gx + ni * bar
-            parts.append(f'<rect x="{x:.1f}" y="{height - 20 - h:.1f}" width="{bar - 2}" height="{h:.1f}" '
+            parts.append(f'<rect x="{x:.1f}" y="{height - 20 - h:.1f}" width="{bar - 2:.1f}" height="{h:.1f}" '
                          f'fill="{colors[ni % len(colors)]}"><title>{name}, N = {n}: {value:g}</title></rect>')
         parts.append(f'<text x="{gx:.1f}" y="{height - 5}" font-size="11">N = {n}</text>')
     return parts, names

@@ -129,6 +129,7 @@ extension AsyncSocket {
         var limit: Duration? = nil
         if case .after(let duration) = timeout { limit = duration }
         let stream = IOURingStream(buffers: buffers.count)
+        stream.timeout = limit.map { (registration, $0) }
         while true {
             guard let reserved = ring.reserve() else { return false }
             do throws(SocketError) {
@@ -150,8 +151,7 @@ extension AsyncSocket {
                     if let id = completion.bufferID {
                         body(buffers.bytes(id, length: Int(completion.result)).bytes)
                         buffers.recycle(id)
-                        total += Int(completion.result)
-                        if let limit { registration.extendCompletion(.read, to: .after(limit)) }
+                        total += Int(completion.result)  // (Its deadline moved as it arrived.)
                     }
                     if !completion.hasMore { return .rearm }
                 }

@@ -72,9 +72,11 @@ extension AsyncSocket {
     /// A new async socket connected to `host` on `port` (a number or a service name), trying
     /// every address the host resolves to; all attempts share one deadline.
     ///
-    /// The port and host are resolved on the calling thread first (`getaddrinfo` has no async
-    /// form; a numeric host or `localhost` resolves at once; on the reactor's executor a slow
-    /// name service holds up every socket's I/O meanwhile); the connects then suspend.
+    /// The service name and host are looked up first on the blocking pool (``AsyncResolver``:
+    /// never on a reactor, so a slow name server holds up only this task; a numeric port or
+    /// address needs no lookup), under the same deadline as the connects, which then suspend.
+    /// When the deadline passes or the task is cancelled during a lookup, the call ends at once
+    /// with `.timeout` or `.cancelled` and the lookup is abandoned.
     ///
     /// - Parameters:
     ///   - host: a name or a numeric address.
@@ -91,9 +93,12 @@ extension AsyncSocket {
         family: AddressFamily = .unspecified, timeout: Duration? = nil,
         strategy: ConnectStrategy = .sequential, onAttempt: (@Sendable (SocketAddress) -> Void)? = nil
     ) async throws(SocketError) -> AsyncSocket {
-        let number = try Service.port(port, protocol: type == .datagram ? .udp : .tcp)
-        let addresses = try Resolver.resolve(host, port: number, family: family, type: type).map(\.address)
-        return try await connected(toAny: addresses, type: type, timeout: timeout, strategy: strategy,
+        let deadline = timeout.map { Deadline.after($0) }
+        let number = try await AsyncResolver.port(port, protocol: type == .datagram ? .udp : .tcp,
+                                                  deadline: deadline, limit: timeout)
+        let addresses = try await AsyncResolver.resolve(host, port: number, family: family, type: type,
+                                                        deadline: deadline, limit: timeout)
+        return try await connected(toAny: addresses, type: type, deadline: deadline, timeout: timeout, strategy: strategy,
                                    target: "\(host) port \(number)", onAttempt: onAttempt)
     }
 
@@ -119,7 +124,16 @@ extension AsyncSocket {
         strategy: ConnectStrategy = .sequential, target: String? = nil,
         onAttempt: (@Sendable (SocketAddress) -> Void)? = nil
     ) async throws(SocketError) -> AsyncSocket {
-        let deadline = timeout.map { Deadline.after($0) }
+        try await connected(toAny: addresses, type: type, deadline: timeout.map { Deadline.after($0) }, timeout: timeout,
+                            strategy: strategy, target: target, onAttempt: onAttempt)
+    }
+
+    /// ``connected(toAny:type:timeout:strategy:target:onAttempt:)`` under a `deadline` that
+    /// may have started before (with the lookups), leaving `timeout` on the socket.
+    static func connected(
+        toAny addresses: [SocketAddress], type: SocketType, deadline: Deadline?, timeout: Duration?,
+        strategy: ConnectStrategy, target: String?, onAttempt: (@Sendable (SocketAddress) -> Void)?
+    ) async throws(SocketError) -> AsyncSocket {
         let own: Timeout = timeout.map { .after($0) } ?? .blocking
         var attempts: [ConnectAttempt] = []
         if case .happyEyeballs(let delay) = strategy, type == .stream {

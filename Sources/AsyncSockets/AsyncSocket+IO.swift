@@ -192,9 +192,21 @@ extension AsyncSocket {
         let descriptor = registration.descriptor
         let wanted = flags.rawValue & ~MessageFlags.dontWait.rawValue == 0 ? buffer.count : 0
         if flags.rawValue == 0, registration.isStream, let ring = registration.reactor.completions,
-           registration.reactor.isCurrentThread,
-           let count = try await sendByCompletion(ring, buffer, deadline: &deadline) {
-            return count
+           registration.reactor.isCurrentThread {
+            // io_uring: `send` first, as on epoll (a socket with room takes the bytes at once, no
+            // submission); only one that is full goes to the kernel by completion.
+            if !registration.isKnownUnready(.write, at: registration.sequence(.write)) {
+                let result = Sys.sendOrErrno(descriptor, base, buffer.count, 0)
+                if result >= 0 {
+                    if registration.reactor.spendBudget() { await registration.reactor.yield() }
+                    return result
+                }
+                let error = Errno(rawValue: Int32(-result))
+                guard error == .wouldBlock else { throw failure(error, "send") }
+            }
+            if let count = try await sendByCompletion(ring, buffer, deadline: &deadline) {
+                return count
+            }
         }
         return try await perform("send", .write, flags: flags, wanted: wanted, deadline: &deadline) {
             Sys.sendOrErrno(descriptor, base, buffer.count, flags.rawValue)

@@ -33,8 +33,9 @@ extension AsyncSocket {
         }
         let socket = Socket(accepted: Int32(accepted))
         try socket.setNonBlocking(true)
-        // A connection of the listener's kind (a TCP or Unix stream, or a sequenced-packet one).
-        return AsyncSocket(registration: try Reactor.shared.register(socket, isStream: registration.isStream),
+        // A connection of the listener's kind (a TCP or Unix stream, or a sequenced-packet one),
+        // on the next reactor in turn: connections spread over the cores.
+        return AsyncSocket(registration: try ReactorGroup.shared.next().register(socket, isStream: registration.isStream),
                            timeout: .blocking)
     }
 }

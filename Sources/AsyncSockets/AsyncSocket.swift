@@ -46,7 +46,7 @@ public struct AsyncSocket: Sendable {
         let own = timeout ?? socket.timeout
         try socket.setNonBlocking(true)
         let family = (try? socket.localAddress)?.family ?? .unix  // Unknown: no short-read shortcut.
-        registration = try Reactor.shared.register(
+        registration = try ReactorGroup.shared.forNewSocket().register(
             socket, isStream: (try? socket.type) == .stream && family != .unix)
         self.timeout = own
     }
@@ -71,7 +71,7 @@ public struct AsyncSocket: Sendable {
     ) throws(SocketError) {
         // Non-blocking from the start and of a known type: no fcntl, no getsockopt.
         let socket = try Socket(family, type, `protocol`, nonBlocking: true)
-        registration = try Reactor.shared.register(socket, isStream: type == .stream && family != .unix)
+        registration = try ReactorGroup.shared.forNewSocket().register(socket, isStream: type == .stream && family != .unix)
         timeout = .blocking
     }
 

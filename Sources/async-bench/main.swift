@@ -46,6 +46,42 @@ if CommandLine.arguments.count >= 2 && CommandLine.arguments[1] == "echo" {
     exit(0)
 }
 
+if CommandLine.arguments.count == 4 && CommandLine.arguments[1] == "echo-pairs" {
+    // Not pinned (taskset chooses); the runtime installed by the public call, at the start.
+    do throws(AsyncRuntimeError) {
+        try AsyncRuntime.install()
+    } catch {
+        FileHandle.standardError.write(Data("async-bench: \(error)\n".utf8))
+        exit(1)
+    }
+    let run = try await echoPairs(Int(CommandLine.arguments[2])!, seconds: Double(CommandLine.arguments[3])!)
+    let sorted = run.latencies.sorted()
+    func at(_ fraction: Double) -> Double {
+        sorted.isEmpty ? 0 : Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]) / 1000
+    }
+    say(String(decoding: try JSONEncoder().encode(PingPongSummary(
+        transactions: run.transactions, seconds: run.seconds, p50: at(0.5), p99: at(0.99), p999: at(0.999))), as: UTF8.self))
+    exit(0)
+}
+
+if CommandLine.arguments.count >= 3 && CommandLine.arguments[1] == "soak" {
+    // Not pinned; the runtime installed at the start, on 2 reactors unless SOCKETS_REACTORS says.
+    do throws(AsyncRuntimeError) {
+        try AsyncRuntime.install(reactors: getenv("SOCKETS_REACTORS") == nil ? 2 : nil)
+    } catch {
+        FileHandle.standardError.write(Data("async-bench: \(error)\n".utf8))
+        exit(1)
+    }
+    _ = bench_raise_descriptor_limit()
+    let seconds = Double(CommandLine.arguments[2]) ?? 600
+    let workers = CommandLine.arguments.count > 3 ? Int(CommandLine.arguments[3]) ?? 64 : 64
+    let echoServer = try ChildProcess(CommandLine.arguments[0], ["echo"])
+    say("soak: \(Int(seconds)) s, \(workers) workers, \(AsyncRuntime.reactorCount) reactors (runtime installed), against the C echo server and an in-process resetting server")
+    let flat = try await soak(seconds: seconds, workers: workers, echo: .ipv4(.loopback, port: echoServer.port))
+    echoServer.finish()
+    exit(flat ? 0 : 1)
+}
+
 /// A child process of this executable (`source` or `echo`).
 func child(_ arguments: [String]) throws -> ChildProcess { try ChildProcess(CommandLine.arguments[0], arguments) }
 
@@ -178,13 +214,26 @@ struct PingPongSummary: Codable {
 // the peers benchmark (Benchmarks/), so that its ratios compare with the C loops and this layer
 // measured by the same code as here (on the backend SOCKETS_ASYNC_BACKEND names).
 if CommandLine.arguments.count >= 3 && CommandLine.arguments[1] == "measure" {
-    let arguments = Array(CommandLine.arguments.dropFirst(2))
+    let measureArguments = Array(CommandLine.arguments.dropFirst(2))
     let encoder = JSONEncoder()
     // A run on another backend than the one asked for would be mislabelled: refuse it.
     if let asked = getenv("SOCKETS_ASYNC_BACKEND").map({ String(cString: $0) }), !asked.isEmpty,
-       arguments.count > 1, !arguments[1].hasPrefix("c"), AsyncSocket.backend.rawValue != asked {
+       measureArguments.count > 1, !measureArguments[1].hasPrefix("c"), AsyncSocket.backend.rawValue != asked {
         FileHandle.standardError.write(Data("async-bench: \(asked) asked for, \(AsyncSocket.backend) runs: \(AsyncSocket.backendNote ?? "")\n".utf8))
         exit(1)
+    }
+    // `asyncInstalled`: the plain task-per-connection code (no executor preference) with the
+    // runtime installed as Swift's global executor, by the public call a program makes at its
+    // start (here, before any task but the main one).
+    var arguments = measureArguments
+    if arguments.count > 1, arguments[1] == "asyncInstalled" {
+        do throws(AsyncRuntimeError) {
+            try AsyncRuntime.install()
+        } catch {
+            FileHandle.standardError.write(Data("async-bench: \(error)\n".utf8))
+            exit(1)
+        }
+        arguments[1] = "asyncDefault"
     }
     switch arguments[0] {
     case "many":

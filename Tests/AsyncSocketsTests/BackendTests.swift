@@ -44,7 +44,13 @@ extension BackendTests {
     /// left armed would hold the socket open after its descriptor closed, and no FIN would go).
     @Test(arguments: ["cancelled", "timed out", "closed"])
     func aDroppedSocketReallyCloses(_ how: String) async throws {
-        let listener = try Socket.listening(on: .ipv4(.loopback, port: 0))
+        // On a reactor (see CancellationTests.cancellingSendAllReportsTheBytesSent), with an
+        // async peer: a blocking accept would hold up the reactor the connecting task may need.
+        try await onReactor { try await dropAndCheck(how) }
+    }
+
+    private func dropAndCheck(_ how: String) async throws {
+        let listener = try AsyncSocket.listening(on: .ipv4(.loopback, port: 0))
         let address = try listener.localAddress
         let task = Task(executorPreference: AsyncSocket.reactorExecutor) { () async throws -> Void in
             var socket = try await AsyncSocket.connected(to: address, timeout: .seconds(10))
@@ -55,7 +61,7 @@ extension BackendTests {
             }
             _ = try? await socket.receive(maxCount: 16)  // Cancelled or timed out.
         }
-        var peer = try listener.accept()
+        var peer = try await listener.accept()
         if how == "cancelled" {
             try await Task.sleep(for: .milliseconds(50))
             task.cancel()
@@ -63,7 +69,7 @@ extension BackendTests {
         _ = try? await task.value
         try peer.setTimeout(.after(.seconds(10)))
         // The task and its socket are gone: the peer reads the end of the stream, not a timeout.
-        #expect(try peer.receive(maxCount: 16).isEmpty, "\(how): no end of stream")
+        #expect(try await peer.receive(maxCount: 16).isEmpty, "\(how): no end of stream")
     }
 }
 
@@ -71,11 +77,11 @@ extension BackendTests {
     /// On io_uring, a receive on the reactor's thread that has to wait goes to the kernel with
     /// its buffer, and comes back with the bytes, a timeout or a cancellation.
     @Test func onIOURingAWaitingReceiveIsAwaitedByCompletion() async throws {
-        guard AsyncSocket.backend == .ioUring, let ring = Reactor.shared.completions else {
+        guard AsyncSocket.backend == .ioUring, let ring = ReactorGroup.shared.completions else {
             print("async backend \(AsyncSocket.backend): the completion path is io_uring's only, not checked here")
             return
         }
-        let listener = try Socket.listening(on: .ipv4(.loopback, port: 0))
+        let listener = try AsyncSocket.listening(on: .ipv4(.loopback, port: 0))  // Async: see aDroppedSocketReallyCloses.
         let address = try listener.localAddress
         let before = ring.completedOperations
         let task = Task(executorPreference: AsyncSocket.reactorExecutor) { () async throws -> [UInt8] in
@@ -91,10 +97,10 @@ extension BackendTests {
             }
             return bytes
         }
-        var peer = try listener.accept()
+        var peer = try await listener.accept()
         try peer.setTimeout(.after(.seconds(10)))
         try await Task.sleep(for: .milliseconds(50))
-        try peer.sendAll(Array("hello".utf8))
+        try await peer.sendAll(Array("hello".utf8))
         #expect(try await task.value == Array("hello|timeout".utf8))
         #expect(ring.completedOperations >= before + 2, "\(ring.completedOperations - before) completions")
     }
@@ -103,7 +109,7 @@ extension BackendTests {
     /// reactor's next io_uring_enter: every byte arrives, and one into a peer that never reads
     /// times out with the count it moved.
     @Test func onIOURingASendGoesByCompletion() async throws {
-        guard AsyncSocket.backend == .ioUring, let ring = Reactor.shared.completions else {
+        guard AsyncSocket.backend == .ioUring, let ring = ReactorGroup.shared.completions else {
             print("async backend \(AsyncSocket.backend): sends by completion are io_uring's only, not checked here")
             return
         }
@@ -115,6 +121,9 @@ extension BackendTests {
         let before = ring.completedOperations
         try await onReactor {
             let socket = try await AsyncSocket.connected(to: sink.address, timeout: .seconds(30))
+            // A small send buffer fills whatever the sink's pace, so sends find it full (and go
+            // by completion) rather than a grown buffer taking 4 MiB in a few send(2) calls.
+            try socket.withSocket { (socket) throws(SocketError) in try socket.setSendBufferSize(16 * 1024) }
             try await socket.sendAll(TestPattern.bytes(count: total, seed: 2))
             try socket.shutdown(.write)
         }

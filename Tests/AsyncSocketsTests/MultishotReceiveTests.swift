@@ -14,7 +14,7 @@ import Testing
     @Test func aReceiveLoopMovesEveryByteInChunksOfTheProvidedBuffers() async throws {
         let total = 8 << 20 + 5
         let server = try TestServer.source(bytes: total, seed: 4, lifetime: .seconds(60))
-        let ring = AsyncSocket.multishotReceiveLoop ? Reactor.shared.completions : nil
+        let ring = AsyncSocket.multishotReceiveLoop ? ReactorGroup.shared.completions : nil
         let before = ring?.completedOperations ?? 0
         try await onReactor {
             let socket = try await AsyncSocket.connected(to: server.address, timeout: .seconds(30))
@@ -43,7 +43,7 @@ import Testing
     @Test func manyLoopsShareTheProvidedBuffersAndRearmWhenTheyRunOut() async throws {
         let connections = 300
         let bytesEach = 64 * 1024
-        let rearmsBefore = Reactor.shared.completions?.streamRearms ?? 0
+        let rearmsBefore = ReactorGroup.shared.completions?.streamRearms ?? 0
         try await onReactor {
             let listener = try AsyncSocket.listening(on: .ipv4(.loopback, port: 0), backlog: connections)
             let address = try listener.localAddress
@@ -84,7 +84,7 @@ import Testing
             #expect(results.count == connections && results.allSatisfy { $0 })
             _ = served
         }
-        if AsyncSocket.multishotReceiveLoop, let ring = Reactor.shared.completions {
+        if AsyncSocket.multishotReceiveLoop, let ring = ReactorGroup.shared.completions {
             #expect(ring.streamRearms > rearmsBefore, "the shared buffers never ran out: ENOBUFS untested")
             print("io_uring: \(ring.streamRearms - rearmsBefore) multishot receives submitted again")
         } else {
@@ -94,11 +94,13 @@ import Testing
 
     @Test func theTimeoutCountsFromTheLatestChunk() async throws {
         try await onReactor {
-            // 12 bytes over 0.6 s, under a 0.3 s timeout: every gap is shorter than it.
-            let drip = try TestServer.drip(bytes: 12, every: .milliseconds(50), lifetime: .seconds(60))
-            let socket = try await AsyncSocket.connected(to: drip.address, timeout: .milliseconds(300))
+            // 10 bytes over 2 s, under a 1.5 s timeout: the whole transfer outlasts the timeout,
+            // every gap (0.2 s) is far shorter than it, so a loaded machine's late wake-up of
+            // the dripping thread does not turn a gap into a timeout.
+            let drip = try TestServer.drip(bytes: 10, every: .milliseconds(200), lifetime: .seconds(60))
+            let socket = try await AsyncSocket.connected(to: drip.address, timeout: .milliseconds(1500))
             var buffer = ReceiveBuffer(capacity: 64 * 1024)
-            #expect(try await socket.receiveAll(using: &buffer) { _ in } == 12)
+            #expect(try await socket.receiveAll(using: &buffer) { _ in } == 10)
 
             let silent = try TestServer.silent(lifetime: .seconds(60))
             let stalled = try await AsyncSocket.connected(to: silent.address, timeout: .milliseconds(200))
@@ -106,6 +108,28 @@ import Testing
                 _ = try await stalled.receiveAll(using: &buffer) { _ in }
             }
             #expect(error?.kind == .timeout && error?.bytesTransferred == 0)
+        }
+    }
+
+    /// A reactor held up past the timeout while bytes arrive reaps them and finds the deadline
+    /// passed in the same round: the bytes that came in time win, as with a readiness wait. (The
+    /// multishot loop once moved its deadline only when the task ran, after the timer had fired:
+    /// CI saw "timed out after 1.5 seconds (after 8 bytes)" with bytes 200 ms apart.)
+    @Test func bytesThatArrivedWhileTheReactorWasBusyBeatTheTimeout() async throws {
+        try await onReactor {
+            let drip = try TestServer.drip(bytes: 12, every: .milliseconds(150), lifetime: .seconds(60))
+            var socket = try await AsyncSocket.connected(to: drip.address, timeout: .seconds(10))
+            try socket.setTimeout(.after(.milliseconds(400)))
+            // A job on this same reactor that holds its thread for 1 s once the loop waits:
+            // meanwhile bytes arrive and the loop's deadline passes.
+            let blocker = Task(executorPreference: AsyncSocket.reactorExecutor) {
+                await Task.yield()
+                usleep(1_000_000)  // Blocking on purpose.
+            }
+            var buffer = ReceiveBuffer(capacity: 64 * 1024)
+            let count = try await socket.receiveAll(using: &buffer) { _ in }
+            await blocker.value
+            #expect(count == 12)
         }
     }
 

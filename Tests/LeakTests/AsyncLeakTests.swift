@@ -27,15 +27,18 @@ func eventually(_ condition: () -> Bool) async -> Bool {
         // The server's thread accepts on its own time: count only once its descriptor exists.
         #expect(await eventually { server.connectionsAccepted == 1 })
         let before = openDescriptors()
-        let registered = Reactor.shared.registeredCount
+        let registered = ReactorGroup.shared.registeredCount
         var cancelled = 0
         for round in 0..<10_000 {
-            let suspended = Reactor.shared.suspensions
+            let suspended = ReactorGroup.shared.suspensions
             let task = Task { try await socket.receive(maxCount: 16) }
             // Half are cancelled while suspended (the cancellation handler resumes them), half
             // before they start waiting (the wait sees the cancellation and never suspends).
             if round % 2 == 0 {
-                for _ in 0..<100_000 where Reactor.shared.suspensions == suspended { await Task.yield() }
+                for _ in 0..<100_000 {
+                    if ReactorGroup.shared.suspensions != suspended { break }
+                    await Task.yield()
+                }
             }
             task.cancel()
             if case .failure(let error) = await task.result, (error as? SocketError)?.kind == .cancelled {
@@ -44,7 +47,7 @@ func eventually(_ condition: () -> Bool) async -> Bool {
         }
         #expect(cancelled == 10_000)
         #expect(openDescriptors() <= before)
-        #expect(Reactor.shared.registeredCount == registered)
+        #expect(ReactorGroup.shared.registeredCount == registered)
         // The socket still works after all that: nothing is left waiting on it.
         let echo = try TestServer.echo(lifetime: .seconds(20))
         let other = try await AsyncSocket.connected(to: echo.address, timeout: .seconds(10))
@@ -57,6 +60,7 @@ func eventually(_ condition: () -> Bool) async -> Bool {
         try probe.bind(to: .ipv4(.loopback, port: 0))
         let closed = try probe.localAddress
         try probe.close()
+        _ = ReactorGroup.shared  // Started, with its pollers' descriptors, before the count.
         let before = openDescriptors()
         var refused = 0
         for _ in 0..<10_000 {
@@ -68,7 +72,7 @@ func eventually(_ condition: () -> Bool) async -> Bool {
         }
         #expect(refused == 10_000)
         #expect(openDescriptors() <= before)
-        #expect(await eventually { Reactor.shared.registeredCount == 0 })
+        #expect(await eventually { ReactorGroup.shared.registeredCount == 0 })
     }
 
     /// A connected pair of async sockets over loopback.
@@ -106,7 +110,7 @@ func eventually(_ condition: () -> Bool) async -> Bool {
             buffer.removeAll()
             received += try await client.receive(into: &buffer)
         }
-        let suspensions = Reactor.shared.suspensions
+        let suspensions = ReactorGroup.shared.suspensions
         let countingThread = pthread_self()
         malloc_counter_start()
         var receives = 0
@@ -117,7 +121,7 @@ func eventually(_ condition: () -> Bool) async -> Bool {
         }
         let allocations = malloc_counter_stop()
         #expect(pthread_equal(countingThread, pthread_self()) != 0, "the task left the reactor's thread")
-        let suspended = Reactor.shared.suspensions - suspensions
+        let suspended = ReactorGroup.shared.suspensions - suspensions
         received += try await client.receiveAll(using: &buffer, limit: total - received) { _ in }
         try await sent
         print("async stream: \(allocations) allocations over \(receives) receives, \(suspended) suspensions (counted on the reactor thread, where the task, the reactor loop and every resumption run)")
@@ -151,7 +155,8 @@ func eventually(_ condition: () -> Bool) async -> Bool {
             _ = try await warmClient.receiveAll(using: &buffer) { _ in }
             try await warmSent
             _ = try await client.receiveAll(using: &buffer, limit: 1 << 20) { _ in }
-            let completions = Reactor.shared.completions?.completedOperations ?? 0
+            let completions = ReactorGroup.shared.completions?.completedOperations ?? 0
+            let rearms = ReactorGroup.shared.completions?.streamRearms ?? 0
             let countingThread = pthread_self()
             malloc_counter_start()
             var chunks = 0
@@ -159,10 +164,14 @@ func eventually(_ condition: () -> Bool) async -> Bool {
             let allocations = malloc_counter_stop()
             #expect(pthread_equal(countingThread, pthread_self()) != 0, "the task left the reactor's thread")
             try await sent
-            let completed = (Reactor.shared.completions?.completedOperations ?? 0) - completions
-            print("async receive loop (\(AsyncSocket.backend)): \(allocations) allocations over \(chunks) chunks, \(completed) io_uring completions")
+            let completed = (ReactorGroup.shared.completions?.completedOperations ?? 0) - completions
+            let rearmed = (ReactorGroup.shared.completions?.streamRearms ?? 0) - rearms
+            print("async receive loop (\(AsyncSocket.backend)): \(allocations) allocations over \(chunks) chunks, \(completed) io_uring completions, \(rearmed) re-arms")
             #expect(received == total - (1 << 20) && chunks >= 400)
-            #expect(allocations <= 2, "\(allocations) allocations: more than the loop's own set-up")
+            // The loop's own set-up (2), and on a loaded machine at most one more per time the
+            // multishot receive ran dry and went again (CI saw 3 over 1,968 chunks): none per chunk.
+            #expect(allocations <= 2 + rearmed && allocations <= 2 + chunks / 100,
+                    "\(allocations) allocations over \(chunks) chunks and \(rearmed) re-arms: more than the loop's own set-up")
         }
     }
 
@@ -201,13 +210,13 @@ func eventually(_ condition: () -> Bool) async -> Bool {
             while got < ping.count { got += try await client.receive(into: &buffer) }
         }
         for _ in 0..<200 { try await roundTrip() }
-        let suspensions = Reactor.shared.suspensions
+        let suspensions = ReactorGroup.shared.suspensions
         let countingThread = pthread_self()
         malloc_counter_start()
         for _ in 0..<rounds { try await roundTrip() }
         let allocations = malloc_counter_stop()
         #expect(pthread_equal(countingThread, pthread_self()) != 0, "the task left the reactor's thread")
-        let suspended = Reactor.shared.suspensions - suspensions
+        let suspended = ReactorGroup.shared.suspensions - suspensions
         try await echoed
         print("async ping-pong: \(allocations) allocations over \(rounds) round trips, \(suspended) suspensions")
         #expect(suspended >= rounds)

@@ -1,12 +1,18 @@
 // async-peers: the async layer's peers (SwiftNIO with a ChannelHandler on one event loop,
-// NIOAsyncChannel, FlyingSocks) against AsyncSockets on each backend (epoll, io_uring) and the C
-// epoll loops, on async-bench's C source and C echo server, interleaved, medians, ratios against
-// the C loop and against AsyncSockets on epoll of the same run. The C loops and AsyncSockets are
-// measured by `async-bench measure` (the same code as `make bench-async`), once per backend
-// through SOCKETS_ASYNC_BACKEND; the peers here, in this process, pinned to the same CPU.
+// NIOAsyncChannel, FlyingSocks, Go and tokio) against AsyncSockets on each backend (epoll,
+// io_uring) and the C epoll loops, on async-bench's C source and C echo server, interleaved,
+// medians, ratios against the C loop and against AsyncSockets on epoll of the same run. The C
+// loops and AsyncSockets are measured by `async-bench measure` (the same code as `make
+// bench-async`), once per backend through SOCKETS_ASYNC_BACKEND; the Swift peers here, in this
+// process, pinned to the same CPU; Go (a goroutine per connection, GOMAXPROCS=1 and 2) and tokio
+// (a task per connection, current-thread and 2 workers) in their own processes, Benchmarks/go
+// and Benchmarks/tokio, started under `taskset` (CPU 1; CPUs 0 and 1 for the two-worker forms),
+// with a fourth section of their own: echo pairs, client and server in one process. A client
+// whose binary is missing is skipped with one line.
 //
-//   async-peers --async-bench PATH [--connections 1,100,1000,10000] [--bytes 268435456]
-//               [--repetitions 3] [--seconds 1] [--ping-connections 1,100,1000]
+//   async-peers --async-bench PATH [--go PATH] [--tokio PATH] [--connections 1,100,1000,10000]
+//               [--bytes 268435456] [--repetitions 3] [--seconds 1] [--ping-connections 1,100,1000]
+//               [--pairs 1,100]
 
 import BenchReport
 import FlyingSocks
@@ -26,6 +32,9 @@ nonisolated(unsafe) var totalBytes = 256 << 20
 nonisolated(unsafe) var repetitions = 3
 nonisolated(unsafe) var seconds = 1.0
 nonisolated(unsafe) var pingConnections = [1, 100, 1000]
+nonisolated(unsafe) var goClient = ".build-go/async-peer-go"
+nonisolated(unsafe) var tokioClient = ".build-tokio/release/async-peer-tokio"
+nonisolated(unsafe) var echoPairs = [1, 100]
 var rest = CommandLine.arguments.dropFirst()
 while let flag = rest.popFirst() {
     let value = rest.popFirst() ?? ""
@@ -36,6 +45,9 @@ while let flag = rest.popFirst() {
     case "--repetitions": repetitions = Int(value) ?? repetitions
     case "--seconds": seconds = Double(value) ?? seconds
     case "--ping-connections": pingConnections = value.split(separator: ",").compactMap { Int($0) }
+    case "--go": goClient = value
+    case "--tokio": tokioClient = value
+    case "--pairs": echoPairs = value.split(separator: ",").compactMap { Int($0) }
     default:
         FileHandle.standardError.write("async-peers: unknown flag \(flag)\n".data(using: .utf8)!)
         exit(64)
@@ -69,23 +81,109 @@ func backend(of contender: String) -> String { contender.hasSuffix("@io_uring") 
 /// The contender's name as `async-bench measure` knows it.
 func measured(_ contender: String) -> String { contender.split(separator: "@").first.map(String.init) ?? contender }
 
-/// Runs `async-bench measure ...` on `backend` and decodes its JSON line; a backend other than
-/// the one asked for (io_uring refused here) fails the run rather than mislabel it.
-func measure<T: Decodable>(_ arguments: [String], backend: String = "epoll", as type: T.Type) throws -> T {
+/// CPU seconds (user and system) and context switches (voluntary and involuntary).
+struct Usage {
+    var cpuSeconds = 0.0
+    var switches = 0
+
+    /// This process's so far (`RUSAGE_SELF`), or that of every child waited for so far
+    /// (`RUSAGE_CHILDREN`).
+    init(_ who: __rusage_who) {
+        var usage = rusage()
+        getrusage(who.rawValue, &usage)
+        cpuSeconds = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        switches = usage.ru_nvcsw + usage.ru_nivcsw
+    }
+    init() {}
+    static func - (a: Usage, b: Usage) -> Usage {
+        var difference = Usage()
+        difference.cpuSeconds = a.cpuSeconds - b.cpuSeconds
+        difference.switches = a.switches - b.switches
+        return difference
+    }
+    static func += (a: inout Usage, b: Usage) {
+        a.cpuSeconds += b.cpuSeconds
+        a.switches += b.switches
+    }
+}
+
+/// Runs `executable` to its end and decodes the JSON line it prints, with the CPU and context
+/// switches of the whole child process (getrusage of the child: `RUSAGE_CHILDREN` before it
+/// starts and once it has been waited for, so its start-up counts too; no other child ends
+/// meanwhile while the echo server runs, but a `many` run's source, a grandchild, counts in it).
+func runJSON<T: Decodable>(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                           as type: T.Type) throws -> (T, Usage) {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: asyncBench)
-    process.arguments = ["measure"] + arguments
-    var environment = ProcessInfo.processInfo.environment
-    environment["SOCKETS_ASYNC_BACKEND"] = backend
-    process.environment = environment
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let pipe = Pipe()
     process.standardOutput = pipe
+    let before = Usage(RUSAGE_CHILDREN)
     try process.run()
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw PeerFailure("async-bench measure \(arguments) failed") }
-    return try JSONDecoder().decode(T.self, from: data)
+    guard process.terminationStatus == 0 else { throw PeerFailure("\(executable) \(arguments) failed") }
+    return (try JSONDecoder().decode(T.self, from: data), Usage(RUSAGE_CHILDREN) - before)
 }
+
+/// Runs `async-bench measure ...` on `backend` and decodes its JSON line; a backend other than
+/// the one asked for (io_uring refused here) fails the run rather than mislabel it.
+func measure<T: Decodable>(_ arguments: [String], backend: String = "epoll", as type: T.Type) throws -> (T, Usage) {
+    try runJSON(asyncBench, ["measure"] + arguments, environment: ["SOCKETS_ASYNC_BACKEND": backend], as: type)
+}
+
+/// A client in its own process, Go or tokio (Benchmarks/go, Benchmarks/tokio): the same modes
+/// as `async-bench measure` (pingpong, drain, connect) and echo-pairs, one JSON line each.
+struct External {
+    var label: String
+    var executable: String
+    var options: [String] = []
+    var environment: [String: String] = [:]
+    /// The CPUs it may run on (`taskset -c`): CPU 1 as the C client, or 0,1 with two workers.
+    var cpus: String
+
+    func run<T: Decodable>(_ arguments: [String], as type: T.Type) throws -> (T, Usage) {
+        try runJSON(taskset, ["-c", cpus, executable] + options + arguments, environment: environment, as: type)
+    }
+}
+
+let taskset = "/usr/bin/taskset"
+
+/// The Go and tokio contenders whose binaries are here, by key (the others skipped with a line).
+let externals: [String: External] = {
+    var found: [String: External] = [:]
+    guard FileManager.default.isExecutableFile(atPath: taskset) else {
+        say("async-peers: no \(taskset) (util-linux): the Go and tokio rows are skipped")
+        return found
+    }
+    // Ours in the echo pairs only: async-bench's echo-pairs, runtime installed, 1 and 2 reactors.
+    found["async@1"] = External(label: "AsyncSockets, runtime installed, 1 reactor", executable: asyncBench,
+                                environment: ["SOCKETS_REACTORS": "1"], cpus: "1")
+    found["async@2"] = External(label: "AsyncSockets, runtime installed, 2 reactors (CPUs 0,1)", executable: asyncBench,
+                                environment: ["SOCKETS_REACTORS": "2"], cpus: "0,1")
+    if FileManager.default.isExecutableFile(atPath: goClient) {
+        found["go@1"] = External(label: "Go, goroutine per connection, GOMAXPROCS=1", executable: goClient,
+                                 environment: ["GOMAXPROCS": "1"], cpus: "1")
+        found["go@2"] = External(label: "Go, goroutine per connection, GOMAXPROCS=2 (CPUs 0,1)", executable: goClient,
+                                 environment: ["GOMAXPROCS": "2"], cpus: "0,1")
+    } else {
+        say("async-peers: no Go client at \(goClient) (make bench-async-peers builds it): the Go rows are skipped")
+    }
+    if FileManager.default.isExecutableFile(atPath: tokioClient) {
+        found["tokio@current"] = External(label: "tokio current-thread, task per connection", executable: tokioClient,
+                                          options: ["--runtime", "current"], cpus: "1")
+        found["tokio@multi2"] = External(label: "tokio multi-thread, 2 workers (CPUs 0,1)", executable: tokioClient,
+                                         options: ["--runtime", "multi2"], cpus: "0,1")
+    } else {
+        say("async-peers: no tokio client at \(tokioClient) (make bench-async-peers builds it): the tokio rows are skipped")
+    }
+    return found
+}()
+let externalContenders = ["go@1", "go@2", "tokio@current", "tokio@multi2"].filter { externals[$0] != nil }
+/// The echo pairs' contenders: ours on 1 and 2 reactors, then Go's and tokio's.
+let pairContenders = ["async@1", "async@2"] + externalContenders
 
 /// `count` blocking TCP connections to 127.0.0.1:`port`, as raw descriptors.
 func connectDescriptors(_ count: Int, port: UInt16, noDelay: Bool = false) throws -> [Int32] {
@@ -109,12 +207,7 @@ func connectDescriptors(_ count: Int, port: UInt16, noDelay: Bool = false) throw
     return descriptors
 }
 
-func processCPUSeconds() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
-        + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
-}
+func processCPUSeconds() -> Double { Usage(RUSAGE_SELF).cpuSeconds }
 
 // MARK: - 1. Many connections: the peers' receivers
 
@@ -351,16 +444,26 @@ func percentiles(_ latencies: [Int64]) -> (Double, Double, Double) {
 
 raiseDescriptorLimit()
 say("async-peers: receivers on CPU 1, the C source and echo server on CPU 0; medians of \(repetitions)")
-let drainContenders = ["c", "asyncReactor", "asyncReactor@io_uring"] + Peer.allCases.map(\.rawValue)
+/// Ours: the reactor executor on each backend, and the plain task-per-connection code with the
+/// runtime installed (each backend) and not (Swift's own pool).
+let ours = ["asyncReactor", "asyncReactor@io_uring", "asyncInstalled", "asyncInstalled@io_uring", "asyncDefault"]
+let drainContenders = ["c"] + ours + Peer.allCases.map(\.rawValue) + externalContenders
 func label(_ contender: String) -> String {
     switch contender {
     case "c": return "C epoll loop (1 thread)"
     case "cEpoll": return "C epoll loop"
     case "asyncReactor": return "AsyncSockets epoll (reactor executor)"
     case "asyncReactor@io_uring": return "AsyncSockets io_uring (reactor executor)"
-    default: return contender
+    case "asyncInstalled": return "AsyncSockets epoll, runtime installed"
+    case "asyncInstalled@io_uring": return "AsyncSockets io_uring, runtime installed"
+    case "asyncDefault": return "AsyncSockets epoll, plain (Swift's pool)"
+    default: return externals[contender]?.label ?? contender
     }
 }
+/// The width of the label column: the longest label.
+let labelWidth = (drainContenders + pairContenders + ["cEpoll"]).map { label($0).count }.max()! + 1
+func padded(_ contender: String) -> String { label(contender).padding(toLength: labelWidth, withPad: " ", startingAt: 0) }
+
 say("\n1. Many connections: \(totalBytes >> 20) MiB in total over N connections (aggregate GiB/s; CPU s per GiB, whole process)")
 for connections in connectionCounts {
     var rates: [String: [Double]] = [:]
@@ -380,9 +483,15 @@ for connections in connectionCounts {
                 run = RunMeasurement(bytes: bytes, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
                                      calls: 0, cpuSeconds: processCPUSeconds() - cpuStart)
                 source.finish()
+            } else if let external = externals[contender] {
+                // Its own timed region and CPU, as `async-bench measure many` reports them.
+                let source = try child(["source", "\(connections)", "\(totalBytes / connections)"])
+                run = try external.run(["drain", "127.0.0.1", "\(source.port)", "\(connections)", "\(totalBytes / connections)"],
+                                       as: RunMeasurement.self).0
+                source.finish()
             } else {
                 run = try measure(["many", measured(contender), "\(connections)", "\(totalBytes)"],
-                                  backend: backend(of: contender), as: RunMeasurement.self)
+                                  backend: backend(of: contender), as: RunMeasurement.self).0
             }
             guard run.bytes >= totalBytes / connections * connections else {
                 throw PeerFailure("\(label(contender)) received \(run.bytes) bytes, not \(totalBytes)")
@@ -399,43 +508,74 @@ for connections in connectionCounts {
     for contender in drainContenders {
         let rate = median(rates[contender]!)
         let perGiB = cpu[contender]!.seconds / (Double(cpu[contender]!.bytes) / Double(1 << 30))
-        say("    \(label(contender).padding(toLength: 42, withPad: " ", startingAt: 0)) \(fixed(rate)) GiB/s (\(fixed(rate / base, 3))x C, \(fixed(rate / epollRate, 3))x epoll)   CPU \(fixed(perGiB, 3)) s/GiB (\(fixed(perGiB / baseCPU, 3))x C)")
+        say("    \(padded(contender)) \(fixed(rate)) GiB/s (\(fixed(rate / base, 3))x C, \(fixed(rate / epollRate, 3))x epoll)   CPU \(fixed(perGiB, 3)) s/GiB (\(fixed(perGiB / baseCPU, 3))x C)")
     }
 }
 
-say("\n2. Request/response: 64-byte ping-pong against the C epoll echo server, \(seconds) s per run (transactions/s; latency µs)")
+/// Runs of one request/response row: transactions/s, latencies, and the CPU and context
+/// switches summed over the repetitions.
+struct PingPongRuns {
+    var runs: [PingPongSummary] = []
+    var usage = Usage()
+    var transactions = 0
+
+    mutating func add(_ run: PingPongSummary, _ used: Usage) {
+        runs.append(run)
+        usage += used
+        transactions += run.transactions
+    }
+    static func rate(_ run: PingPongSummary) -> Double { Double(run.transactions) / run.seconds }
+    var medianRun: PingPongSummary { runs.sorted { Self.rate($0) < Self.rate($1) }[runs.count / 2] }
+    var medianRate: Double { median(runs.map(Self.rate)) }
+    var cpuPerTransaction: Double { usage.cpuSeconds * 1e6 / Double(max(transactions, 1)) }
+    var switchesPerTransaction: Double { Double(usage.switches) / Double(max(transactions, 1)) }
+
+    /// The row's figures after the label and the ratios.
+    var figures: String {
+        let middle = medianRun
+        return "p50 \(fixed(middle.p50, 1))  p99 \(fixed(middle.p99, 1))  p99.9 \(fixed(middle.p999, 1))"
+    }
+}
+
+say("\n2. Request/response: 64-byte ping-pong against the C epoll echo server, \(seconds) s per run (transactions/s; latency µs;")
+say("   client CPU µs and context switches per transaction: the whole client process, getrusage of the child from its start,")
+say("   the Swift peers' from this process)")
 let echo = try child(["echo"])
-let pingContenders = ["cEpoll", "asyncReactor", "asyncReactor@io_uring"] + Peer.allCases.map(\.rawValue)
+let pingContenders = ["cEpoll"] + ours + Peer.allCases.map(\.rawValue) + externalContenders
 for connections in pingConnections {
-    var runs: [String: [PingPongSummary]] = [:]
+    var runs: [String: PingPongRuns] = [:]
     for repetition in 0..<repetitions {
         for index in pingContenders.indices {
             let contender = pingContenders[(index + repetition) % pingContenders.count]
             if let peer = Peer(rawValue: contender) {
+                let before = Usage(RUSAGE_SELF)
                 let descriptors = try connectDescriptors(connections, port: echo.port, noDelay: true)
                 let start = ContinuousClock.now
                 let latencies = try await pingPong(peer, descriptors: descriptors, seconds: seconds)
                 let elapsed = start.duration(to: .now)
                 let (p50, p99, p999) = percentiles(latencies)
-                runs[contender, default: []].append(PingPongSummary(
+                runs[contender, default: PingPongRuns()].add(PingPongSummary(
                     transactions: latencies.count,
                     seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-                    p50: p50, p99: p99, p999: p999))
+                    p50: p50, p99: p99, p999: p999), Usage(RUSAGE_SELF) - before)
+            } else if let external = externals[contender] {
+                let (run, used) = try external.run(["pingpong", "127.0.0.1", "\(echo.port)", "\(connections)", "\(seconds)"],
+                                                   as: PingPongSummary.self)
+                runs[contender, default: PingPongRuns()].add(run, used)
             } else {
-                runs[contender, default: []].append(try measure(
-                    ["pingpong", measured(contender), "\(connections)", "\(seconds)", "\(echo.port)"],
-                    backend: backend(of: contender), as: PingPongSummary.self))
+                let (run, used) = try measure(["pingpong", measured(contender), "\(connections)", "\(seconds)", "\(echo.port)"],
+                                              backend: backend(of: contender), as: PingPongSummary.self)
+                runs[contender, default: PingPongRuns()].add(run, used)
             }
         }
     }
-    func rate(_ run: PingPongSummary) -> Double { Double(run.transactions) / run.seconds }
-    let base = median(runs["cEpoll"]!.map(rate))
-    let epollBase = median(runs["asyncReactor"]!.map(rate))
+    let base = runs["cEpoll"]!
+    let epollBase = runs["asyncReactor"]!.medianRate
     say("  N = \(connections)")
     for contender in pingContenders {
-        let sorted = runs[contender]!.sorted { rate($0) < rate($1) }
-        let middle = sorted[sorted.count / 2]
-        say("    \(label(contender).padding(toLength: 42, withPad: " ", startingAt: 0)) \(Int(rate(middle))) tx/s (\(fixed(rate(middle) / base, 3))x C epoll, \(fixed(rate(middle) / epollBase, 3))x epoll)   p50 \(fixed(middle.p50, 1))  p99 \(fixed(middle.p99, 1))  p99.9 \(fixed(middle.p999, 1))")
+        let row = runs[contender]!
+        let rate = row.medianRate
+        say("    \(padded(contender)) \(Int(rate)) tx/s (\(fixed(rate / base.medianRate, 3))x C epoll, \(fixed(rate / epollBase, 3))x epoll)   \(row.figures)   CPU \(fixed(row.cpuPerTransaction, 1)) µs/tx (\(fixed(row.cpuPerTransaction / base.cpuPerTransaction, 3))x C)  \(fixed(row.switchesPerTransaction, 2)) cs/tx")
     }
 }
 
@@ -443,16 +583,20 @@ struct ConnectionRate: Codable {
     var connectionsPerSecond: Double
 }
 
-say("\n3. Connection rate: connect, 64-byte request and reply, close, N at a time, against the C epoll echo server (connections/s; ours only: async-bench's cycles)")
-let cycleContenders = ["cEpoll", "asyncReactor", "asyncReactor@io_uring"]
+say("\n3. Connection rate: connect, 64-byte request and reply, close, N at a time, against the C epoll echo server (connections/s; ours: async-bench's cycles)")
+let cycleContenders = ["cEpoll"] + ours + externalContenders
 for concurrency in [1, 100] {
     var rates: [String: [Double]] = [:]
     for repetition in 0..<repetitions {
         for index in cycleContenders.indices {
             let contender = cycleContenders[(index + repetition) % cycleContenders.count]
-            rates[contender, default: []].append(try measure(
-                ["connect", measured(contender), "\(concurrency)", "\(seconds / 2)", "\(echo.port)"],
-                backend: backend(of: contender), as: ConnectionRate.self).connectionsPerSecond)
+            let rate = if let external = externals[contender] {
+                try external.run(["connect", "127.0.0.1", "\(echo.port)", "\(concurrency)", "\(seconds / 2)"], as: ConnectionRate.self).0
+            } else {
+                try measure(["connect", measured(contender), "\(concurrency)", "\(seconds / 2)", "\(echo.port)"],
+                            backend: backend(of: contender), as: ConnectionRate.self).0
+            }
+            rates[contender, default: []].append(rate.connectionsPerSecond)
         }
     }
     let base = median(rates["cEpoll"]!)
@@ -460,8 +604,36 @@ for concurrency in [1, 100] {
     say("  N = \(concurrency)")
     for contender in cycleContenders {
         let rate = median(rates[contender]!)
-        say("    \(label(contender).padding(toLength: 42, withPad: " ", startingAt: 0)) \(Int(rate)) connections/s (\(fixed(rate / base, 3))x C epoll, \(fixed(rate / epollBase, 3))x epoll)")
+        say("    \(padded(contender)) \(Int(rate)) connections/s (\(fixed(rate / base, 3))x C epoll, \(fixed(rate / epollBase, 3))x epoll)")
     }
 }
+// Ended before the echo pairs: an echo server that stopped by itself there (idle) would be
+// waited for during a run, and its CPU counted as that run's client's.
 echo.finish()
+
+do {
+    say("\n4. Echo pairs: N connections inside one process, each with a client and a server task, 64-byte ping-pong, \(seconds) s per run")
+    say("   (transactions/s, ratios to the first row; latency µs; CPU µs and context switches per transaction, the whole process;")
+    say("   the scaling figure: each runtime's 2-worker row over its 1-worker row)")
+    for pairs in echoPairs {
+        var runs: [String: PingPongRuns] = [:]
+        for repetition in 0..<repetitions {
+            for index in pairContenders.indices {
+                let contender = pairContenders[(index + repetition) % pairContenders.count]
+                let (run, used) = try externals[contender]!.run(["echo-pairs", "\(pairs)", "\(seconds)"], as: PingPongSummary.self)
+                runs[contender, default: PingPongRuns()].add(run, used)
+            }
+        }
+        let base = runs[pairContenders[0]]!
+        say("  N = \(pairs)")
+        for (one, two) in [("async@1", "async@2"), ("go@1", "go@2"), ("tokio@current", "tokio@multi2")]
+        where runs[one] != nil && runs[two] != nil {
+            say("    scaling, \(label(two)) over 1: \(fixed(runs[two]!.medianRate / runs[one]!.medianRate, 3))x")
+        }
+        for contender in pairContenders {
+            let row = runs[contender]!
+            say("    \(padded(contender)) \(Int(row.medianRate)) tx/s (\(fixed(row.medianRate / base.medianRate, 3))x)   \(row.figures)   CPU \(fixed(row.cpuPerTransaction, 1)) µs/tx (\(fixed(row.cpuPerTransaction / base.cpuPerTransaction, 3))x)  \(fixed(row.switchesPerTransaction, 2)) cs/tx")
+        }
+    }
+}
 try await group.shutdownGracefully()

@@ -24,7 +24,7 @@ import Darwin
 /// reactor's executor goes to the kernel with the caller's buffer and completes there. With
 /// `SOCKETS_IO_URING_MULTISHOT=enabled` as well, the receive loop runs as one multishot receive
 /// into provided buffers (``AsyncSocket/multishotReceiveLoop``): measured slower than the
-/// plain loop on Linux 6.18 (see the README), so it is not the default.
+/// plain loop on Linux 6.18 (see docs/BENCHMARKS.md), so it is not the default.
 public enum AsyncBackend: String, Sendable, CustomStringConvertible {
     /// `epoll_wait`, edge-triggered registrations (Linux).
     case epoll
@@ -56,13 +56,13 @@ extension AsyncSocket {
     /// least 16 KiB, on the reactor's executor) runs as one io_uring multishot receive into the
     /// library's provided buffers: on the io_uring backend, when `SOCKETS_IO_URING_MULTISHOT` is
     /// `enabled` (read once, at the reactor's start).
-    public static var multishotReceiveLoop: Bool { Reactor.shared.completions?.multishotLoops ?? false }
+    public static var multishotReceiveLoop: Bool { ReactorGroup.shared.reactors[0].completions?.multishotLoops ?? false }
 
     /// The backend the reactor runs on (starting the reactor if it has not started).
-    public static var backend: AsyncBackend { Reactor.shared.poller.backend }
+    public static var backend: AsyncBackend { ReactorGroup.shared.reactors[0].poller.backend }
 
     /// Why the backend asked for through `SOCKETS_ASYNC_BACKEND` is not the one running
     /// (io_uring unavailable here, or an unknown name), or `nil` (starting the reactor if it has
     /// not started).
-    public static var backendNote: String? { Reactor.shared.backendNote }
+    public static var backendNote: String? { ReactorGroup.shared.reactors[0].backendNote }
 }

@@ -23,6 +23,10 @@ final class IOURingStream: @unchecked Sendable {
     private var count = 0
     /// The loop, when it waits for the next completion.
     private var waiter: UnsafeContinuation<Void, Never>?
+    /// The receive's timeout, moved to count from each chunk as it arrives: by the reactor as it
+    /// reaps, before it looks at its timers, so that a chunk that came in time wins over a
+    /// deadline passing before the loop got to run (a busy reactor reaps and fires together).
+    var timeout: (registration: Registration, limit: Duration)?
 
     /// A queue for a ring of `buffers` provided buffers.
     init(buffers: Int) {
@@ -37,6 +41,9 @@ final class IOURingStream: @unchecked Sendable {
         if count < capacity {
             arrivals[(head + count) % capacity] = Arrival(result: result, flags: flags)
             count += 1
+        }
+        if result > 0, let timeout {
+            timeout.registration.extendCompletion(.read, to: .after(timeout.limit))
         }
         if let waiter {
             self.waiter = nil

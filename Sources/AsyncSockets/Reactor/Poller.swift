@@ -2,6 +2,7 @@
 // polls armed per wait (and its operations awaited by completion). Both report readiness with
 // the registration's token; the reactor does the rest.
 
+import CAsyncRuntime
 import Sockets
 import Synchronization
 #if canImport(Glibc)
@@ -135,6 +136,21 @@ final class IOURingPoller: Poller, @unchecked Sendable {
     /// How many operations have completed through the ring (for tests and benchmarks).
     private let completedCount = Atomic<Int>(0)
 
+    /// The reactor whose thread owns the ring (``adoptThread(of:)``); set once, as that thread
+    /// starts and before any request.
+    private let owner = Atomic<UInt>(0)
+
+    /// Makes the thread of `reactor` (the thread-local value of ``Reactor/current``) the ring's
+    /// owner: the only one that submits. Called on that thread as it starts.
+    func adoptThread(of reactor: UnsafeMutableRawPointer) {
+        owner.store(UInt(bitPattern: reactor), ordering: .releasing)
+    }
+
+    /// Whether the caller runs on the ring's own thread.
+    var isOwnerThread: Bool {
+        UInt(bitPattern: casync_current_reactor()) == owner.load(ordering: .relaxed)
+    }
+
     /// How many times a multishot receive was submitted again after it stopped short.
     private let rearmCount = Atomic<Int>(0)
 
@@ -185,7 +201,7 @@ final class IOURingPoller: Poller, @unchecked Sendable {
 
     /// Submits `request` on the reactor's thread, or queues it for the reactor and wakes it.
     private func request(_ request: Request) {
-        if Reactor.shared.isCurrentThread {
+        if isOwnerThread {
             submitOnReactor(request)
         } else {
             queued.withLock { $0.append(request) }

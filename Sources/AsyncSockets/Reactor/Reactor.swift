@@ -1,11 +1,14 @@
 // The reactor: one thread blocked in epoll_wait, woken through an eventfd, resuming the tasks
-// whose sockets became ready and the ones whose deadlines passed.
+// whose sockets became ready and the ones whose deadlines passed, and running the jobs queued on
+// its executor. A group of them (one per CPU by default) is the async runtime.
 
+import CAsyncRuntime
 import Sockets
 import Synchronization
 
-/// The event loop behind every ``AsyncSocket``: one poller (epoll on Linux), one thread, one
-/// timer heap. Started on first use; a program that never creates an async socket starts none.
+/// One event loop of the ``ReactorGroup``: one poller (epoll on Linux), one thread, one timer
+/// heap, one job queue (its ``ReactorExecutor``). Started with the group, on first use; a
+/// program that never creates an async socket starts none.
 ///
 /// Registrations are edge-triggered and persistent: a descriptor is added once, for reading and
 /// writing, when its socket is made async, and removed when the socket closes. Nothing is
@@ -17,14 +20,10 @@ import Synchronization
 /// The poller's token for a registration is a slot number and a generation; the slot holds a
 /// weak reference, so a late report for a closed socket finds nothing and is dropped.
 final class Reactor: Sendable {
-    /// The process's reactor, started the first time an async socket needs it.
-    static let shared: Reactor = {
-        do throws(SocketError) {
-            return try Reactor()
-        } catch {
-            fatalError("the async sockets reactor cannot start: \(error)")
-        }
-    }()
+    /// The reactor whose thread is the calling thread, if any: one thread-local load.
+    static var current: Reactor? {
+        casync_current_reactor().map { Unmanaged<Reactor>.fromOpaque($0).takeUnretainedValue() }
+    }
 
     /// One slot of the registration table.
     private struct Slot {
@@ -44,9 +43,6 @@ final class Reactor: Sendable {
 
     /// How many operations have suspended so far (for tests and benchmarks).
     private let suspensionCount = Atomic<Int>(0)
-    /// Jobs of tasks that prefer the reactor's thread (``ReactorExecutor``), run after each
-    /// batch of events.
-    private let jobs = Locked<[UnownedJob]>(Reactor.jobArray())
     /// How many operations the job running on the reactor's thread has completed without
     /// waiting; reset before each job.
     private let spent = Atomic<Int>(0)
@@ -58,21 +54,20 @@ final class Reactor: Sendable {
     /// Tasks on the reactor's thread that yielded it (``yield()``), resumed after the next look
     /// at the poller; its thread only.
     private let yielded = Locked<[UnsafeContinuation<Void, Never>]>(Reactor.continuationArray())
-    /// Whether the thread is (about to be) blocked in `epoll_wait`, so an enqueued job must
-    /// wake it; cleared by whoever wakes it.
-    private let sleeping = Atomic<Bool>(false)
     /// Where readiness comes from: epoll, or io_uring's one-shot polls (``AsyncBackend``).
     let poller: any Poller
     /// Why the backend asked for through `SOCKETS_ASYNC_BACKEND` is not the one running, if so.
     let backendNote: String?
     /// The io_uring poller, when that is the backend: operations awaited by completion.
     let completions: IOURingPoller?
-    /// The executor that runs jobs on this reactor's thread.
+    /// The group this reactor belongs to; set once, before the group is handed out.
+    nonisolated(unsafe) var group: ReactorGroup?
+    /// The executor that runs jobs on this reactor's thread: its job queue.
     let executor: ReactorExecutor
     private let state = Locked(State())
 
-    private init() throws(SocketError) {
-        executor = ReactorExecutor()
+    /// Starts a reactor and its thread, named `name`.
+    init(name: String) throws(SocketError) {
         let choice = AsyncBackend.choose()
         backendNote = choice.note
         do throws(Errno) {
@@ -87,8 +82,9 @@ final class Reactor: Sendable {
         } catch {
             throw SocketError(.system(error), operation: choice.backend == .ioUring ? "io_uring_setup" : "epoll_create")
         }
+        executor = ReactorExecutor(poller: poller)
         do throws(Errno) {
-            try Sys.startThread { [self] in run() }
+            try Sys.startThread { [self] in run(name: name) }
         } catch {
             throw SocketError(.system(error), operation: "reactor start")
         }
@@ -151,6 +147,8 @@ final class Reactor: Sendable {
     }
 
     /// Wakes `registration`'s waiter in `direction` at `deadline` unless it is resumed first.
+    /// On the reactor's own thread nothing needs waking: the loop plans its next wait from the
+    /// timers after the jobs it is running.
     func schedule(_ registration: Registration, _ direction: Direction, at deadline: Deadline) {
         let wake: Bool = state.withLock { state in
             state.timers.push(TimerHeap.Entry(deadline: deadline, registration: registration, direction: direction))
@@ -158,12 +156,24 @@ final class Reactor: Sendable {
             state.plannedWake = deadline
             return true
         }
-        if wake { poller.wake() }
+        if wake && !isCurrentThread { poller.wake() }
+    }
+
+    /// Runs `action` on the reactor's thread at `deadline`: a deadline kept by the reactor,
+    /// whatever Swift's own pool is doing (a blocking lookup's timeout).
+    func schedule(at deadline: Deadline, _ action: @escaping @Sendable () -> Void) {
+        let wake: Bool = state.withLock { state in
+            state.timers.push(TimerHeap.Entry(deadline: deadline, registration: nil, direction: .read, action: action))
+            guard state.plannedWake.map({ deadline < $0 }) ?? true else { return false }
+            state.plannedWake = deadline
+            return true
+        }
+        if wake && !isCurrentThread { poller.wake() }
     }
 
     /// An empty job array with room for 1,024 jobs.
-    private static func jobArray() -> [UnownedJob] {
-        var jobs: [UnownedJob] = []
+    static func jobArray() -> [QueuedJob] {
+        var jobs: [QueuedJob] = []
         jobs.reserveCapacity(1024)
         return jobs
     }
@@ -193,21 +203,25 @@ final class Reactor: Sendable {
         }
     }
 
-    /// Queues a job to run on the reactor's thread, waking it if it sleeps.
-    func enqueue(_ job: UnownedJob) {
-        jobs.withLock { $0.append(job) }
-        if sleeping.exchange(false, ordering: .acquiringAndReleasing) { poller.wake() }
+    /// Queues a job of the global executor (the installed runtime) to run on the reactor's
+    /// thread, waking it if it sleeps.
+    func enqueueGlobal(_ job: UnownedJob) {
+        executor.enqueueJob(QueuedJob(job: job, global: true))
     }
 
-    /// The reactor thread's id, once it runs.
-    private let threadID = Atomic<UInt>(0)
+    /// This reactor as the thread-local value of its thread.
+    private var opaque: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
 
-    /// Whether the caller runs on the reactor's thread (a task on ``ReactorExecutor``).
-    var isCurrentThread: Bool { threadID.load(ordering: .relaxed) == Sys.currentThreadID() }
+    /// Whether the caller runs on the reactor's thread (a task on ``ReactorExecutor``, or any
+    /// task of the installed runtime that this reactor runs).
+    var isCurrentThread: Bool { casync_current_reactor() == opaque }
 
     /// The thread's loop.
-    private func run() {
-        threadID.store(Sys.currentThreadID(), ordering: .relaxed)
+    private func run(name: String) {
+        casync_set_current_reactor(opaque)
+        casync_name_thread(name)
+        completions?.adoptThread(of: opaque)
+        let jobs = self.executor.jobs
         let executor = self.executor.asUnownedTaskExecutor()
         var ready: [(Registration, UInt32)] = []
         ready.reserveCapacity(1024)
@@ -224,9 +238,9 @@ final class Reactor: Sendable {
                 state.plannedWake = next
                 return next.pollMilliseconds
             }
-            sleeping.store(true, ordering: .releasing)
+            self.executor.sleeping.store(true, ordering: .releasing)
             if !jobs.withLock({ $0.isEmpty }) || !yielded.withLock({ $0.isEmpty }) {
-                sleeping.store(false, ordering: .releasing)
+                self.executor.sleeping.store(false, ordering: .releasing)
                 timeout = 0
             }
             let poller = self.poller
@@ -240,7 +254,7 @@ final class Reactor: Sendable {
                     ready.append((registration, event.bits))
                 }
             }
-            sleeping.store(false, ordering: .releasing)
+            self.executor.sleeping.store(false, ordering: .releasing)
             var index = 0  // Index loops: a debug build's iterators allocate.
             while index < ready.count {
                 ready[index].0.signal(ready[index].1)
@@ -262,7 +276,11 @@ final class Reactor: Sendable {
             index = 0
             while index < batch.count {
                 spent.store(0, ordering: .relaxed)
-                batch[index].runSynchronously(on: executor)
+                if batch[index].global {
+                    casync_run_global_job(unsafeBitCast(batch[index].job, to: UnsafeMutableRawPointer.self))
+                } else {
+                    batch[index].job.runSynchronously(on: executor)
+                }
                 index += 1
             }
             batch.removeAll(keepingCapacity: true)
@@ -273,6 +291,10 @@ final class Reactor: Sendable {
     private func fireTimers() {
         let now = Deadline.now
         while let entry = state.withLock({ $0.timers.popDue(at: now) }) {
+            if let action = entry.action {
+                action()
+                continue
+            }
             guard let registration = entry.registration else { continue }
             if let later = registration.timerFired(entry.direction, now: now) {
                 schedule(registration, entry.direction, at: later)

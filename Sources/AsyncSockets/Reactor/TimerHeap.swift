@@ -13,6 +13,9 @@ struct TimerHeap {
         /// Weak, so a pending timer never keeps a closed socket open.
         weak var registration: Registration?
         var direction: Direction
+        /// What to run at the deadline instead, for a timer that is not a socket's (a blocking
+        /// lookup's deadline).
+        var action: (@Sendable () -> Void)? = nil
     }
 
     private var entries: [Entry] = []

@@ -26,11 +26,12 @@ package struct IOURingSupport: Sendable {
     /// Whether io_uring can be used.
     package var isAvailable: Bool { unavailableReason == nil }
 
-    /// The opcodes the library's backend uses, with their names for the reason text.
+    /// The opcodes the library's backend submits (exactly those: one it never submits must not
+    /// make a kernel without it fall back, and one it does must be here), with their names for
+    /// the reason text.
     package static let requiredOpcodes: [(opcode: UInt8, name: String)] = [
-        (cshims_IORING_OP_RECV, "RECV"), (cshims_IORING_OP_SEND, "SEND"), (cshims_IORING_OP_ACCEPT, "ACCEPT"),
-        (cshims_IORING_OP_CONNECT, "CONNECT"), (cshims_IORING_OP_ASYNC_CANCEL, "ASYNC_CANCEL"),
-        (cshims_IORING_OP_LINK_TIMEOUT, "LINK_TIMEOUT"),
+        (cshims_IORING_OP_NOP, "NOP"), (cshims_IORING_OP_POLL_ADD, "POLL_ADD"), (cshims_IORING_OP_POLL_REMOVE, "POLL_REMOVE"),
+        (cshims_IORING_OP_RECV, "RECV"), (cshims_IORING_OP_SEND, "SEND"), (cshims_IORING_OP_ASYNC_CANCEL, "ASYNC_CANCEL"),
     ]
 
     /// The answer for this process, probed on first use.

@@ -22,13 +22,16 @@ extension Socket {
         into output: Int32, limit: Int? = nil, chunkSize: Int = 64 * 1024
     ) throws(SocketError) -> Int {
         guard chunkSize > 0 else { throw .invalid("splice", "chunk size must be positive") }
+        // Owned like every other descriptor: both ends close exactly once, when this call ends.
         let pipe: (read: Int32, write: Int32)
         do throws(Errno) { pipe = try Sys.pipe() } catch {
             throw unsupportedOr(error, "pipe2", "splice needs Linux")
         }
-        defer {
-            try? Sys.close(pipe.read)
-            try? Sys.close(pipe.write)
+        let pipeRead = OwnedDescriptor(pipe.read)
+        let pipeWrite = OwnedDescriptor(pipe.write)
+        defer {  // Both ends live until the call ends, then close with their owners.
+            _ = pipeRead.descriptor
+            _ = pipeWrite.descriptor
         }
         var moved = 0
         var deadline: Deadline? = nil
