@@ -173,9 +173,28 @@ public final class TestServer: @unchecked Sendable {
             }
             try sendPattern(&socket, bytes: bytes, seed: 0, deadline: deadline)
             // Let the bytes reach the client's receive queue before the reset discards the send queue.
-            sleepThread(.milliseconds(50))
+            waitUntilAcknowledged(socket, deadline: min(deadline, ContinuousClock.now + .seconds(1)))
+            if !waitForRequest {
+                // A client that sent nothing may still be inside its connect call (a connect with
+                // a timeout reads SO_ERROR last): a reset now would fail the connect itself.
+                sleepThread(.milliseconds(50))
+            }
             try socket.setLinger(.zero)
         }
+    }
+
+    /// Waits until the peer has acknowledged every byte `socket` sent (the kernel's send queue,
+    /// `SIOCOUTQ`, is empty), or until `deadline`: a peer whose receive buffer is full acknowledges
+    /// nothing more until it reads.
+    private static func waitUntilAcknowledged(_ socket: borrowing Socket, deadline: ContinuousClock.Instant) {
+        #if os(Linux)
+        var queued: CInt = 0
+        while ioctl(socket.descriptor, UInt(TIOCOUTQ), &queued) == 0, queued > 0, ContinuousClock.now < deadline {
+            sleepThread(.milliseconds(1))
+        }
+        #else
+        sleepThread(.milliseconds(50))
+        #endif
     }
 
     /// Sends `bytes` of ``TestPattern``, shuts down its sending side, and then reads what the
@@ -355,7 +374,7 @@ public final class TestServer: @unchecked Sendable {
         condition.unlock()
     }
 
-    private static func requireLoopback(_ address: SocketAddress) throws {
+    static func requireLoopback(_ address: SocketAddress) throws {
         guard address.isLoopback || address.isTestNetwork else {
             throw SocketError(.system(.addressNotAvailable), operation: "test server", target: address.description,
                               detail: "test servers listen on loopback or a TestNetwork address (198.18.0.0/15, fd00::/8) only")

@@ -15,9 +15,10 @@ enum Exit: Int32, CaseIterable {
     case receiving = 7
     case hostLookup = 8
     case localIO = 9
+    case badReply = 10
     case usage = 64
 
-    /// What the code means, for `--help` and the README.
+    /// What the code means, for `--help` and docs/netclient.md.
     var meaning: String {
         switch self {
         case .success: "success (an HTTP error status still counts: the reply was printed)"
@@ -30,6 +31,7 @@ enum Exit: Int32, CaseIterable {
         case .receiving: "receiving failed (bytes already received were written first)"
         case .hostLookup: "reverse host lookup failed"
         case .localIO: "writing the output failed"
+        case .badReply: "the reply broke HTTP/1's framing (head, length or chunks; the message says where)"
         case .usage: "bad arguments"
         }
     }

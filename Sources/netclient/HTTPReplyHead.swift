@@ -7,12 +7,21 @@ struct HTTPReplyHead {
     /// The status code, 100 to 999.
     var status: Int
     /// The body's length from `Content-Length` (0 for 204 and 304 replies without one), or
-    /// `nil` when the body runs until the server closes.
+    /// `nil` when the body is chunked or runs until the server closes.
     var contentLength: Int?
+    /// Whether the body comes in chunks (`Transfer-Encoding` ending in `chunked`, which
+    /// overrides any `Content-Length`).
+    var chunked: Bool
     /// Whether the connection may carry another request after this reply's body: the body has a
-    /// known length, and the server said `Connection: keep-alive` (HTTP/1.0) or did not say
-    /// `Connection: close` (HTTP/1.1).
+    /// known end (a length or chunks), and the server said `Connection: keep-alive` (HTTP/1.0)
+    /// or did not say `Connection: close` (HTTP/1.1).
     var keepsConnection: Bool
+
+    /// How the body is delimited (for a reply to anything but HEAD, whose body is always empty).
+    var framing: HTTPBodyFramer.Framing {
+        if chunked { return .chunked }
+        return contentLength.map { .length($0) } ?? .untilClose
+    }
 
     /// The most bytes a head may take before the reply counts as malformed.
     static let maximumSize = 64 * 1024
@@ -58,6 +67,7 @@ struct HTTPReplyHead {
         var length: Int?
         var close = minor == 48  // HTTP/1.0 closes unless it says keep-alive.
         var chunked = false
+        var transferCoded = false
         while let line = lines.next() {
             if line.isEmpty { break }
             guard let colon = line.firstIndex(where: { head[$0] == 58 }) else { return nil }
@@ -70,14 +80,21 @@ struct HTTPReplyHead {
                 if Self.containsToken(value, "close", in: head) { close = true }
                 if Self.containsToken(value, "keep-alive", in: head) && minor == 48 { close = false }
             } else if Self.equalsIgnoringCase(name, "transfer-encoding", in: head) {
-                chunked = true
+                // The last coding decides: chunked, or a body that runs until the close.
+                transferCoded = true
+                chunked = Self.lastTokenIs(value, "chunked", in: head)
             }
         }
-        if chunked { length = nil }  // A body in chunks runs until the close for this client.
-        if length == nil && (status == 204 || status == 304 || status < 200) { length = 0 }
+        if transferCoded { length = nil }  // Transfer-Encoding overrides Content-Length.
+        if status == 204 || status == 304 || status < 200 {  // Never a body.
+            length = 0
+            chunked = false
+            transferCoded = false
+        }
         self.status = status
         contentLength = length
-        keepsConnection = length != nil && !close
+        self.chunked = chunked
+        keepsConnection = (length != nil || chunked) && !close
     }
 
     /// `range` without leading and trailing spaces and tabs.
@@ -109,6 +126,17 @@ struct HTTPReplyHead {
             start = end + 1
         }
         return false
+    }
+
+    /// Whether the last item of the comma-separated list in `range` is `word`, ignoring case.
+    private static func lastTokenIs(_ range: Range<Int>, _ word: StaticString, in bytes: UnsafeRawBufferPointer) -> Bool {
+        var start = range.lowerBound
+        var index = range.lowerBound
+        while index < range.upperBound {
+            if bytes[index] == 44 { start = index + 1 }
+            index += 1
+        }
+        return equalsIgnoringCase(trimmed(start..<range.upperBound, in: bytes), word, in: bytes)
     }
 
     /// The decimal number in `range` (1 to 18 digits), or `nil`.

@@ -1,5 +1,5 @@
 // `--json`: one JSON document on stdout per command, with keys in a fixed order. The schema is
-// versioned (`"schema": "netclient/1"`) and documented in the README.
+// versioned (`"schema": "netclient/1"`) and documented in docs/netclient.md.
 
 /// A JSON value whose objects keep their keys in the order they were given.
 enum JSON {
@@ -135,6 +135,7 @@ extension Exit {
         case .receiving: "receiving"
         case .hostLookup: "host_lookup"
         case .localIO: "local_io"
+        case .badReply: "bad_reply"
         case .usage: "usage"
         }
     }

@@ -1,48 +1,11 @@
-// One of `netclient load`'s concurrent clients: takes requests from the shared tickets and runs
-// them one after another, on a new connection each (as ab) or over a kept-alive one (as wrk),
-// as a task over the async layer.
+// One of `netclient load`'s concurrent clients: runs requests one after another, on a new
+// connection each (as ab) or over a kept-alive one (as wrk), up to `--pipeline` in flight on
+// it, as a task over the async layer: the next as soon as the last is done (the closed loop), or
+// each when the timetable says it is due (the open loop, `-R`). Replies are framed by their
+// length, their chunks or the server's close; bytes past one reply are the next one's.
 
 import AsyncSockets
 import Sockets
-import Synchronization
-
-/// What every worker of one run shares: where to connect, the request's bytes, how long each
-/// step may take, and how many requests are left (or until when to start new ones).
-final class LoadPlan: @unchecked Sendable {
-    let address: SocketAddress
-    let keepAlive: Bool
-    /// Whether a connection whose reply ran to the server's close ends with a FIN of its own
-    /// rather than a reset.
-    let gracefulClose: Bool
-    let timeout: Duration
-    /// The request, allocated once for the whole run; read-only while it runs.
-    let request: UnsafeRawBufferPointer
-    private let remaining: Atomic<Int>
-    private let deadline: ContinuousClock.Instant?
-
-    /// A plan for `requests` requests, or for as many as start before `deadline`.
-    init(address: SocketAddress, request: String, keepAlive: Bool, gracefulClose: Bool, timeout: Duration,
-         requests: Int?, deadline: ContinuousClock.Instant?) {
-        self.address = address
-        self.keepAlive = keepAlive
-        self.gracefulClose = gracefulClose
-        self.timeout = timeout
-        let bytes = Array(request.utf8)
-        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 16)
-        bytes.withUnsafeBytes { storage.copyMemory(from: $0) }
-        self.request = UnsafeRawBufferPointer(storage)
-        remaining = Atomic(requests ?? Int.max)
-        self.deadline = deadline
-    }
-
-    deinit { request.deallocate() }
-
-    /// Takes the next request, or says there is none left to start.
-    func takeRequest() -> Bool {
-        if let deadline, ContinuousClock.now >= deadline { return false }
-        return remaining.subtract(1, ordering: .relaxed).newValue >= 0
-    }
-}
 
 /// A request that failed: the failure to report, how many reply bytes had arrived, and whether
 /// it failed before any byte of the reply (the case that a kept-alive connection closed by
@@ -57,51 +20,109 @@ struct RequestFailure: Error {
 struct LoadWorker: ~Copyable {
     let plan: LoadPlan
     let statistics: Locked<LoadStatistics>
+    /// This worker's place among the run's `workers`: in the open loop it sends requests
+    /// `index`, `index + workers`, `index + 2 * workers`, ... of the timetable.
+    let index: Int
+    let workers: Int
     private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * 1024, alignment: 4096)
+    /// Bytes received and not yet read as a reply: `buffer[unread]` (the next pipelined reply's).
+    private var unread = 0..<0
+    private var connection: AsyncSocket?
+    private var servedOnConnection = 0
+    /// The requests of the batch in flight, in order.
+    private var batch: [RequestTiming] = []
 
-    init(plan: LoadPlan, statistics: Locked<LoadStatistics>) {
+    init(plan: LoadPlan, statistics: Locked<LoadStatistics>, index: Int = 0, workers: Int = 1) {
         self.plan = plan
         self.statistics = statistics
+        self.index = index
+        self.workers = workers
+        batch.reserveCapacity(plan.pipeline)
     }
 
     deinit { buffer.deallocate() }
 
     /// Runs requests until none is left.
-    func run() async {
-        var connection: AsyncSocket?
-        var servedOnConnection = 0
-        while plan.takeRequest() {
-            var timing = RequestTiming()
-            var retried = false
+    mutating func run() async {
+        guard let schedule = plan.schedule else {
             while true {
-                do throws(RequestFailure) {
-                    if connection == nil {
-                        connection = try await connect()
-                        timing.connected = .now
-                        servedOnConnection = 0
-                    }
-                    let reply = try await exchange(on: connection!, timing: &timing)
-                    timing.finished = .now
-                    statistics.withLock { $0.complete(status: reply.status, bytes: reply.bytes, timing: timing) }
-                    if reply.keepsConnection {
-                        servedOnConnection += 1
-                    } else {
-                        if !plan.gracefulClose { connection!.resetOnClose() }
-                        connection = nil  // The last copy: the descriptor closes here.
-                    }
-                    break
-                } catch {
-                    let reused = connection != nil && servedOnConnection > 0
-                    connection = nil
-                    if reused && error.beforeReply && !retried {
-                        // The server closed the idle connection as the request went out: an
-                        // idempotent GET goes again on a new connection (RFC 9112, 9.3.1).
-                        retried = true
-                        continue
-                    }
-                    statistics.withLock { $0.fail(error.failure, bytes: error.bytes) }
-                    break
+                batch.removeAll(keepingCapacity: true)
+                while batch.count < plan.pipeline && plan.takeRequest() { batch.append(RequestTiming()) }
+                guard !batch.isEmpty else { return }
+                await performBatch()
+            }
+        }
+        var ticket = index
+        while ticket < schedule.total {
+            if let deadline = plan.deadline, ContinuousClock.now >= deadline {
+                let left = (schedule.total - ticket + workers - 1) / workers
+                statistics.withLock { $0.unsent += left }
+                return
+            }
+            let due = schedule.due(ticket)
+            if ContinuousClock.now < due { try? await Task.sleep(until: due, clock: .continuous) }
+            batch.removeAll(keepingCapacity: true)
+            batch.append(RequestTiming(due: due))
+            await performBatch()
+            ticket += workers
+        }
+    }
+
+    /// Runs the batch's requests (on the open connection, else on a new one), sent back to back
+    /// and answered in order, and notes each one's outcome. Requests a closing server left
+    /// unanswered go again on a new connection, as does a batch whose kept-alive connection the
+    /// server had closed while idle (once), when the method is idempotent.
+    private mutating func performBatch() async {
+        var answered = 0
+        var retried = false
+        while answered < batch.count {
+            do throws(RequestFailure) {
+                if connection == nil {
+                    connection = try await connect()
+                    unread = 0..<0
+                    servedOnConnection = 0
+                    let now = ContinuousClock.now
+                    for index in answered..<batch.count { batch[index].connected = now }
                 }
+                let socket = connection!
+                try await send(plan.batch(batch.count - answered), on: socket)
+                var answeredHere = 0
+                while answered < batch.count {
+                    let reply = try await readReply(on: socket)
+                    batch[answered].firstByte = reply.firstByte
+                    batch[answered].finished = .now
+                    statistics.withLock { [timing = batch[answered]] in
+                        $0.complete(status: reply.status, bytes: reply.bytes, timing: timing)
+                    }
+                    answered += 1
+                    answeredHere += 1
+                    servedOnConnection += 1
+                    if !reply.keepsConnection {
+                        if !plan.gracefulClose { socket.resetOnClose() }
+                        connection = nil  // The last copy: the descriptor closes here.
+                        break
+                    }
+                }
+                if answered < batch.count && !(plan.idempotent && answeredHere > 0) {
+                    let left = batch.count - answered
+                    throw RequestFailure(failure: Failure(.badReply, "bad reply: the server closed the connection with \(left) pipelined requests unanswered"))
+                }
+            } catch {
+                let reused = connection != nil && servedOnConnection > 0
+                connection = nil
+                unread = 0..<0
+                if reused && error.beforeReply && !retried && plan.idempotent {
+                    // The server closed the idle connection as the requests went out: they go
+                    // again on a new connection (RFC 9112, 9.3.1).
+                    retried = true
+                    continue
+                }
+                let failed = batch.count - answered
+                statistics.withLock {
+                    $0.fail(error.failure, bytes: error.bytes)
+                    for _ in 1..<max(failed, 1) { $0.fail(error.failure, bytes: 0) }
+                }
+                return
             }
         }
     }
@@ -117,79 +138,109 @@ struct LoadWorker: ~Copyable {
         }
     }
 
+    private func send(_ bytes: UnsafeRawBufferPointer, on socket: AsyncSocket) async throws(RequestFailure) {
+        do throws(SocketError) {
+            try await socket.sendAll(bytes)
+        } catch {
+            throw RequestFailure(failure: Failure(error, during: .send), beforeReply: Self.isClosedByPeer(error))
+        }
+    }
+
     /// What one exchange brought back.
     struct Reply {
         var status: Int
         var bytes: Int
         var keepsConnection: Bool
+        /// When its first byte was there to read.
+        var firstByte: ContinuousClock.Instant?
     }
 
-    /// Sends the request and reads the whole reply: the head, then the body up to its
-    /// `Content-Length` when the connection stays open, else up to the server's close (so the
-    /// server closes first and the client leaves no TIME_WAIT behind).
-    private func exchange(on socket: AsyncSocket, timing: inout RequestTiming) async throws(RequestFailure) -> Reply {
-        do throws(SocketError) {
-            try await socket.sendAll(plan.request)
-        } catch {
-            throw RequestFailure(failure: Failure(error, during: .send), beforeReply: Self.isClosedByPeer(error))
-        }
-        var filled = 0
+    /// Reads the next reply: its head, then its body as its framing says (for a reply that
+    /// does not keep the connection, up to the server's close, so that the server closes
+    /// first and the client leaves no TIME_WAIT behind).
+    private mutating func readReply(on socket: AsyncSocket) async throws(RequestFailure) -> Reply {
+        var firstByte: ContinuousClock.Instant? = unread.isEmpty ? nil : .now
+        if unread.isEmpty { unread = 0..<0 }
+        var searched = 0
         var headEnd: Int?
-        while headEnd == nil {
-            guard filled < buffer.count else {
-                throw RequestFailure(failure: Failure(.other, "bad reply: no end of the head in the first \(buffer.count) bytes"),
-                                     bytes: filled)
+        while true {
+            headEnd = HTTPReplyHead.end(in: window, searchedUpTo: searched)
+            if headEnd != nil { break }
+            searched = unread.count
+            if unread.upperBound == buffer.count {
+                guard unread.lowerBound > 0 else {
+                    throw RequestFailure(failure: Failure(.badReply, "bad reply: no end of the head in the first \(buffer.count) bytes"),
+                                         bytes: unread.count)
+                }
+                compact()
             }
-            let count = try await receive(on: socket, into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]),
-                                          received: filled)
+            let count = try await receive(on: socket, received: unread.count)
             guard count > 0 else {
-                if filled == 0 {
+                if unread.isEmpty {
                     throw RequestFailure(failure: Failure(.receiving, "receiving failed: the server closed the connection before replying"),
                                          beforeReply: true)
                 }
-                throw RequestFailure(failure: Failure(.other, "bad reply: the server closed the connection within the head"), bytes: filled)
+                throw RequestFailure(failure: Failure(.badReply, "bad reply: the server closed the connection within the head"),
+                                     bytes: unread.count)
             }
-            if filled == 0 { timing.firstByte = .now }
-            filled += count
-            headEnd = HTTPReplyHead.end(in: UnsafeRawBufferPointer(rebasing: buffer[..<filled]), searchedUpTo: filled - count)
+            if unread.isEmpty { firstByte = .now }
+            unread = unread.lowerBound..<(unread.upperBound + count)
         }
-        guard let head = HTTPReplyHead(parsing: UnsafeRawBufferPointer(rebasing: buffer[..<headEnd!])) else {
-            throw RequestFailure(failure: Failure(.other, "bad reply: not an HTTP/1 status line and headers"), bytes: filled)
+        guard let head = HTTPReplyHead(parsing: UnsafeRawBufferPointer(rebasing: window[..<headEnd!])) else {
+            throw RequestFailure(failure: Failure(.badReply, "bad reply: not an HTTP/1 status line and headers"), bytes: unread.count)
         }
-        var body = filled - headEnd!
+        let headSize = headEnd!
+        unread = (unread.lowerBound + headSize)..<unread.upperBound
+        var framer = HTTPBodyFramer(plan.expectsNoBody ? .length(0) : head.framing)
         let keeps = plan.keepAlive && head.keepsConnection
-        if keeps, let length = head.contentLength {
-            while body < length {
-                let count = try await receive(on: socket, into: buffer, received: headEnd! + body)
-                guard count > 0 else {
-                    throw RequestFailure(failure: Failure(.receiving, "receiving failed: the server closed the connection after \(body) of \(length) body bytes"),
-                                         bytes: headEnd! + body)
+        var received = headSize
+        while true {
+            switch framer.consume(window) {
+            case .done(let consumed):
+                received += consumed
+                unread = (unread.lowerBound + consumed)..<unread.upperBound
+                if !keeps { try await drainUntilClose(socket, received: received) }
+                return Reply(status: head.status, bytes: received, keepsConnection: keeps, firstByte: firstByte)
+            case .malformed(let reason):
+                throw RequestFailure(failure: Failure(.badReply, "bad reply: \(reason), \(received) bytes into the reply"),
+                                     bytes: received + unread.count)
+            case .needMore:
+                received += unread.count
+                unread = 0..<0
+            }
+            let count = try await receive(on: socket, received: received)
+            if count == 0 {
+                guard framer.endsAtClose else {
+                    throw RequestFailure(failure: Failure(.receiving, "receiving failed: the server closed the connection after \(framer.payload) body bytes, before the body's end"),
+                                         bytes: received)
                 }
-                body += count
+                return Reply(status: head.status, bytes: received, keepsConnection: false, firstByte: firstByte)
             }
-            guard body == length else {
-                throw RequestFailure(failure: Failure(.other, "bad reply: \(body - length) bytes past its Content-Length"),
-                                     bytes: headEnd! + body)
-            }
-        } else {
-            while true {
-                let count = try await receive(on: socket, into: buffer, received: headEnd! + body)
-                if count == 0 { break }
-                body += count
-            }
-            if let length = head.contentLength, body < length {
-                throw RequestFailure(failure: Failure(.receiving, "receiving failed: the server closed the connection after \(body) of \(length) body bytes"),
-                                     bytes: headEnd! + body)
-            }
+            unread = 0..<count
         }
-        return Reply(status: head.status, bytes: headEnd! + body, keepsConnection: keeps)
     }
 
-    /// One receive, its error classified; `received` is what the reply had brought so far.
-    private func receive(on socket: AsyncSocket, into buffer: UnsafeMutableRawBufferPointer,
-                         received: Int) async throws(RequestFailure) -> Int {
+    /// Reads and drops whatever comes until the server closes.
+    private mutating func drainUntilClose(_ socket: AsyncSocket, received: Int) async throws(RequestFailure) {
+        unread = 0..<0
+        while try await receive(on: socket, received: received) > 0 {}
+    }
+
+    /// The unread bytes.
+    private var window: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: buffer[unread]) }
+
+    /// Moves the unread bytes to the start of the buffer.
+    private mutating func compact() {
+        let count = unread.count
+        if count > 0 { buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + unread.lowerBound, byteCount: count) }
+        unread = 0..<count
+    }
+
+    /// One receive into the buffer after the unread bytes, its error classified; `received` is
+    /// what the reply had brought so far.
+    private func receive(on socket: AsyncSocket, received: Int) async throws(RequestFailure) -> Int {
         do throws(SocketError) {
-            return try await socket.receive(into: buffer)
+            return try await socket.receive(into: UnsafeMutableRawBufferPointer(rebasing: buffer[unread.upperBound...]))
         } catch {
             throw RequestFailure(failure: Failure(error, during: .receive), bytes: received,
                                  beforeReply: received == 0 && Self.isClosedByPeer(error))

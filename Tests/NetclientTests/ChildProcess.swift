@@ -19,16 +19,30 @@ struct ChildResult {
     var peakMemoryKiB: Int
 }
 
-/// The built `netclient` executable, next to the test bundle.
-let netclientPath: String = {
+/// The built executable `name`, next to the test bundle (or in the nearest folder above it).
+func builtExecutable(_ name: String) -> String {
     let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
     var directory = testBinary.deletingLastPathComponent()
-    while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("netclient").path),
+    while !FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path),
           directory.path != "/" {
         directory = directory.deletingLastPathComponent()
     }
-    return directory.appendingPathComponent("netclient").path
-}()
+    return directory.appendingPathComponent(name).path
+}
+
+/// The built `netclient` executable, next to the test bundle.
+let netclientPath = builtExecutable("netclient")
+
+/// `read()`, read again every 50 ms until it reaches `expected` or 10 s have passed: a server
+/// logs a request a moment after the client has its reply.
+func countReaching(_ expected: Int, _ read: () -> Int) -> Int {
+    let deadline = Date(timeIntervalSinceNow: 10)
+    while true {
+        let count = read()
+        if count >= expected || Date() > deadline { return count }
+        usleep(50_000)
+    }
+}
 
 /// Runs `netclient` with `arguments`, killing it (by its pid) after `timeout` seconds.
 func netclient(_ arguments: [String], timeout: Double = 60) throws -> ChildResult {

@@ -57,6 +57,11 @@ final class PythonHTTPServer {
         return text.split(separator: "\n").filter { $0.contains("\"GET ") }.count
     }
 
+    /// The requests logged, read again until `expected` have been, for at most 10 s.
+    func loggedRequests(expecting expected: Int) -> Int {
+        countReaching(expected) { loggedRequests }
+    }
+
     private var stopped = false
 
     /// Stops the server now (it is also stopped when the value goes away); once only, so that

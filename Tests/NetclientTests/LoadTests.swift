@@ -57,7 +57,7 @@ struct LoadAgainstNginxTests {
         let report = try document(result)
         #expect(integer(report, "requests", "completed") == 600)
         #expect(integer(report, "requests", "failed") == 0)
-        #expect(nginx.loggedRequests == 600)
+        #expect(nginx.loggedRequests(expecting: 600) == 600)
         #expect(integer(report, "status_counts", "200") == 600)
         #expect(field(report, "mode") as? String == (keepAlive ? "keep-alive" : "new-connection"))
         let connections = integer(report, "connections") ?? -1
@@ -82,7 +82,25 @@ struct LoadAgainstNginxTests {
         let report = try document(result)
         let completed = integer(report, "requests", "completed") ?? -1
         #expect(completed > 0)
-        #expect(nginx.loggedRequests == completed)
+        #expect(nginx.loggedRequests(expecting: completed) == completed)
+    }
+
+    @Test(arguments: [false, true])
+    func twoThreadsAndTheOpenLoopMatchTheAccessLog(openLoop: Bool) throws {
+        let files = try servedPage()
+        let nginx = try NginxServer(root: files.path)
+        let result = try netclient(["load", "127.0.0.1", "\(nginx.port)", "/index.html", "-t", "2", "-c", "8", "-n", "600",
+                                    "--keep-alive", "--json"] + (openLoop ? ["-R", "1000"] : []), timeout: 120)
+        #expect(result.status == 0, "\(result.standardError)")
+        let report = try document(result)
+        #expect(integer(report, "threads") == 2)
+        #expect(integer(report, "requests", "completed") == 600)
+        #expect(nginx.loggedRequests(expecting: 600) == 600)
+        expectOrdered(field(report, "latency_seconds"), count: 600, "latency")
+        if openLoop {
+            #expect(integer(report, "schedule", "due") == 600)
+            expectOrdered(field(report, "latency_corrected_seconds"), count: 600, "latency from when due")
+        }
     }
 
     @Test func textReportNamesTheFigures() throws {
@@ -109,7 +127,7 @@ struct LoadAgainstNginxTests {
         let report = try document(result)
         #expect(integer(report, "requests", "completed") == 200)
         #expect(integer(report, "requests", "failed") == 0)
-        #expect(server.loggedRequests == 200)
+        #expect(server.loggedRequests(expecting: 200) == 200)
         // http.server speaks HTTP/1.0 and closes after each reply, keep-alive asked or not.
         #expect(integer(report, "connections") == 200)
         expectOrdered(field(report, "latency_seconds"), count: 200, "latency")
@@ -170,6 +188,10 @@ struct LoadAgainstNginxTests {
     @Test(arguments: [
         ["-c", "0"], ["-n", "-1"], ["-n", "0"], ["-d", "junk"], ["-d", "0"], ["-d", "-5s"], ["-n", "5", "-d", "1s"],
         ["-c", "x"], ["--timeout", "0"], ["-4", "-6"], ["-c", "20001"],
+        ["-R", "0"], ["-R", "-5"], ["-R", "x"], ["-R", "nan"], ["-R", "0.001", "-n", "1000"], ["-t", "0"], ["-t", "65"],
+        ["--latency-file", ""], ["-H", "NoColon"], ["-H", "Bad Name: x"], ["-H", "Content-Length: 5"],
+        ["--body", "/nonexistent/netclient-body"], ["-m", "GE T"], ["-m", ""], ["--pipeline", "0"], ["--pipeline", "2"],
+        ["--pipeline", "2", "--keep-alive", "-R", "10"], ["--http1.1", "--http1.0"],
     ])
     func badArgumentsExit64WithOneLine(_ arguments: [String]) throws {
         let result = try netclient(["load", "127.0.0.1", "80", "/"] + arguments)

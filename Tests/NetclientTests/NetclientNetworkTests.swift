@@ -61,6 +61,39 @@ struct NetclientNetworkTests {
         #expect(small.status == 0 && received == body)
     }
 
+    /// A name server that never answers: the lookup runs on the async layer's blocking pool and
+    /// ends at `--timeout` (1 s) with a timeout that names `getaddrinfo`, long before the
+    /// resolver's own 5 s would have ended it with a resolution failure.
+    @Test func aLookupThatIsNeverAnsweredEndsAtTheTimeout() throws {
+        let network = try TestNetwork()
+        let dns = try TestNameServer(on: network, behaviour: .silent, resolverTimeout: 5)
+        let stalled = try netclient(in: network, ["load", "-n", "1", "--timeout", "1", "stalled.test", "80", "/"], timeout: 60)
+        #expect(stalled.status == 5, "\(stalled.standardError)")
+        #expect(stalled.standardError.contains("getaddrinfo") && stalled.standardError.contains("timed out"),
+                "\(stalled.standardError)")
+        #expect(dns.queries >= 1, "the query never reached the name server")
+    }
+
+    /// The same name service answering (at once and late): the name resolves to the server
+    /// host, and every request arrives.
+    @Test func aNameResolvedThroughTheTestNameServerConnects() throws {
+        let network = try TestNetwork()
+        let files = try ServedFiles()
+        try files.add("hello.txt", Data("hello\n".utf8))
+        let server = try PythonHTTPServer(directory: files.path, bind: "198.18.0.2", lifetime: 120,
+                                          namespace: network.serverNamespace)
+        for behaviour in [TestNameServer.Behaviour.answer, .slow(.milliseconds(300))] {
+            let dns = try TestNameServer(on: network, behaviour: behaviour)
+            let result = try netclient(in: network, ["load", "-n", "3", "-4", "--timeout", "5", "--json", "web.test", "\(server.port)", "/hello.txt"],
+                                       timeout: 60)
+            #expect(result.status == 0, "\(behaviour): \(result.standardError)")
+            let text = String(decoding: result.standardOutput, as: UTF8.self)
+            #expect(text.contains("198.18.0.2"), "\(behaviour): \(text)")
+            #expect(dns.queries >= 1)
+            dns.stop()
+        }
+    }
+
     @Test func throughputOnASlowLinkShowsItsProgressLineMoving() throws {
         let network = try TestNetwork()
         try network.impair(.rateLimit(megabits: 10))

@@ -63,19 +63,17 @@ final class NginxServer {
         }
     }
 
-    /// The requests in the access log, once it has stopped growing (nginx logs a request just
-    /// after sending its reply): waits until two reads 100 ms apart agree, for at most 5 s.
-    /// The readiness probes made no request, so every line is one of the test's.
+    /// The requests in the access log so far. The readiness probes made no request, so every
+    /// line is one of the test's.
     var loggedRequests: Int {
-        var last = -1
-        let deadline = Date(timeIntervalSinceNow: 5)
-        while true {
-            let text = (try? String(contentsOfFile: prefix + "/access.log", encoding: .utf8)) ?? ""
-            let count = text.split(separator: "\n").filter { $0.contains("\"GET ") }.count
-            if count == last || Date() > deadline { return count }
-            last = count
-            usleep(100_000)
-        }
+        let text = (try? String(contentsOfFile: prefix + "/access.log", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").filter { $0.contains("\"GET ") }.count
+    }
+
+    /// The requests logged, read until `expected` have been (nginx writes a line just after
+    /// sending its reply, a moment after the client has it), for at most 10 s.
+    func loggedRequests(expecting expected: Int) -> Int {
+        countReaching(expected) { loggedRequests }
     }
 
     /// Stops nginx now: `timeout` passes the signal on to it. Once only.

@@ -1,7 +1,9 @@
 // netclient's header/body splitter, fed the reply in fuzzer-chosen chunks, against the naive
 // split: the body is everything after the first CR LF CR LF of the whole reply. The same for
 // the load client's head finder (HTTPReplyHead.end, searched a chunk at a time as the bytes
-// arrive), and its head parser must never trap and only give consistent heads.
+// arrive), and its head parser must never trap and only give consistent heads. The chunked
+// body framer (HTTPBodyFramer), fed the bytes in the same pieces, must agree with the naive
+// whole-buffer decoder on where the body ends, its payload, and whether the bytes break it.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzHTTP(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
@@ -44,7 +46,36 @@ public func fuzzHTTP(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     if let head = HTTPReplyHead(parsing: UnsafeRawBufferPointer(rebasing: whole[..<(expectedEnd ?? whole.count)])) {
         precondition(head.status >= 100 && head.status <= 999, "status \(head.status)")
         precondition(head.contentLength.map { $0 >= 0 } ?? true, "negative Content-Length")
-        precondition(!head.keepsConnection || head.contentLength != nil, "kept alive without a length")
+        precondition(!head.keepsConnection || head.contentLength != nil || head.chunked, "kept alive without a length or chunks")
     }
+    checkChunkedFramer(Array(reply), cuts: cuts)
     return 0
+}
+
+/// The framer against the naive decoder, over inputs short enough that no length limit of the
+/// framer's applies (the naive decoder has none).
+private func checkChunkedFramer(_ body: [UInt8], cuts: Int) {
+    guard body.count <= 4000 else { return }
+    var framer = HTTPBodyFramer(.chunked)
+    var offset = 0
+    var step = 0
+    var outcome = NaiveChunkedResult.incomplete
+    body.withUnsafeBytes { whole in
+        while offset < body.count {
+            let length = min(body.count - offset, 1 + (cuts + step * 5) % 23)
+            switch framer.consume(UnsafeRawBufferPointer(rebasing: whole[offset..<(offset + length)])) {
+            case .needMore:
+                offset += length
+                step += 1
+                continue
+            case .done(let consumed):
+                outcome = .complete(end: offset + consumed, payload: framer.payload)
+            case .malformed:
+                outcome = .invalid
+            }
+            break
+        }
+    }
+    let expected = naiveChunkedDecode(body)
+    precondition(outcome == expected, "framer \(outcome), naive \(expected)")
 }

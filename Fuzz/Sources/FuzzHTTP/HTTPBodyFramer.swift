@@ -1,0 +1,1 @@
+../../../Sources/netclient/HTTPBodyFramer.swift

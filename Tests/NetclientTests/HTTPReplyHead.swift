@@ -1,0 +1,1 @@
+../../Sources/netclient/HTTPReplyHead.swift
