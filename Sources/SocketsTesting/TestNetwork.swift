@@ -120,8 +120,17 @@ public final class TestNetwork: @unchecked Sendable {
             return !closed
         }
         guard first else { return }
+        for action in lock.withLock({ closing }) { action() }
         Self.delete(clientNamespace)
         Self.delete(serverNamespace)
+    }
+
+    /// What to do as the network closes (a name server's clean-up).
+    private var closing: [() -> Void] = []
+
+    /// Runs `action` when the network closes.
+    func onClose(_ action: @escaping () -> Void) {
+        lock.withLock { closing.append(action) }
     }
 
     /// The address of `host` in `family`, with `port`.
@@ -215,6 +224,16 @@ public final class TestNetwork: @unchecked Sendable {
         try Self.run(["ip", "netns", "exec", serverNamespace, "nft", "list", "table", "inet", "sockets_test"])
     }
 
+    /// The kernel's TCP counters in one host's namespace that are not zero, as `nstat` prints
+    /// them: segments sent and retransmitted, retransmission timeouts, segments dropped for want
+    /// of receive memory. For a failure message when a transfer over an impaired link stalls.
+    ///
+    /// - Parameter host: whose counters.
+    /// - Throws: ``TestNetworkError`` with the command's output if `nstat` fails.
+    public func tcpCounters(_ host: Host) throws -> String {
+        try Self.run(["ip", "netns", "exec", namespace(host), "nstat", "--absolute", "--noupdate", "Tcp*"])
+    }
+
     private func namespace(_ host: Host) -> String { host == .client ? clientNamespace : serverNamespace }
 
     private func rule(_ chain: String, _ text: String) throws {
@@ -304,6 +323,14 @@ public final class TestNetwork: @unchecked Sendable {
             let parts = name.split(separator: "-")
             guard parts.count == 4, parts[0] == "sockets", let pid = Int32(parts[1]) else { continue }
             if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH { delete(name) }
+        }
+        // A killed run's name service configuration (``TestNameServer``).
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/etc/netns")) ?? [] {
+            let parts = name.split(separator: "-")
+            guard parts.count == 4, parts[0] == "sockets", let pid = Int32(parts[1]) else { continue }
+            if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
+                try? FileManager.default.removeItem(atPath: "/etc/netns/" + name)
+            }
         }
     }
 

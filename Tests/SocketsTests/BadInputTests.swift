@@ -18,7 +18,7 @@ func hostileText(_ random: inout SeededGenerator) -> String {
     return text
 }
 
-/// Every generated case, counted across the suite, for the README's table.
+/// Every generated case, counted across the suite, for the reliability table (docs/BENCHMARKS.md).
 let badInputSeed: UInt64 = 20_261_124
 
 @Suite struct BadInputTests {

@@ -39,7 +39,8 @@ final class Shared<Value: Sendable>: @unchecked Sendable {
 
     @Test func aStallTimesOutAtTheDeadlineNotBefore() throws {
         let server = try TestServer.silent(lifetime: .seconds(20))
-        let socket = try Socket.connected(to: server.address, timeout: .milliseconds(300))
+        var socket = try Socket.connected(to: server.address, timeout: .seconds(5))
+        try socket.setTimeout(.milliseconds(300))
         try MockingDriver.withMocking { driver in
             #expect {
                 _ = try socket.receive(maxCount: 100)

@@ -111,16 +111,20 @@ struct TestNetworkTests {
 
     @Test func randomLossBothWaysStillDeliversEveryByte() throws {
         let network = try TestNetwork()
-        let total = 64 << 20
+        // 16 MiB: over 11,000 segments, some 600 of them lost each way. A second or two alone;
+        // the timeouts are for a machine busy with the sanitized suites, where a receiver that
+        // is not scheduled drops segments for want of memory and the sender backs off.
+        let total = 16 << 20
         let server = try network.within(.server) {
-            try TestServer.source(bytes: total, seed: 4, on: network.address(.server, .ipv4), lifetime: .seconds(240))
+            try TestServer.source(bytes: total, seed: 4, on: network.address(.server, .ipv4), lifetime: .seconds(300))
         }
         try network.impair(.loss(percent: 5))
-        let socket = try network.within(.client) { try Socket.connected(to: server.address, timeout: .seconds(60)) }
+        let socket = try network.within(.client) { try Socket.connected(to: server.address, timeout: .seconds(120)) }
         let result = drain(socket, seed: 4)
-        #expect(result.error == nil, "\(result.error.map { "\($0)" } ?? "")")
+        let counters = { (try? "client: \(network.tcpCounters(.client))server: \(network.tcpCounters(.server))") ?? "" }
+        #expect(result.error == nil, "\(result.error.map { "\($0)" } ?? "") after \(result.count) bytes\n\(counters())")
         #expect(result.count == total && result.intact)
-        try server.wait(timeout: .seconds(240))
+        try server.wait(timeout: .seconds(300))
     }
 
     @Test func aResetMidStreamDeliversEverythingBeforeIt() throws {

@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func dripSendsOneByteAtATime() throws {
-        let server = try TestServer.drip(bytes: 20, every: .milliseconds(2))
+        let server = try TestServer.drip(bytes: 20, every: .milliseconds(50))
         var socket = try Socket.connected(to: server.address, timeout: .seconds(5))
         try socket.setTimeout(.seconds(5))
         var buffer = ReceiveBuffer(capacity: 64)
