@@ -1,0 +1,1 @@
+../../../Tests/NetclientTests/ChildProcess.swift
