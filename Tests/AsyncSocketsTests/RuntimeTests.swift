@@ -63,4 +63,45 @@ import Testing
         #expect(echoed == Array("ping".utf8))
         #expect(sameReactor == installed)
     }
+
+    @Test func aSleepOnTheReactorNeverWakesEarlyAndGoesOnWhereItsTimerFired() async throws {
+        _ = AsyncSocket.reactorExecutor
+        let executors = AsyncRuntime.executors
+        let (late, stayed) = await Task(executorPreference: executors[executors.count - 1]) { () -> ([Duration], Bool) in
+            let reactor = Reactor.current
+            var late: [Duration] = []
+            for step in 1...20 {
+                let due = ContinuousClock.now + .microseconds(137 * step)
+                try? await AsyncRuntime.sleep(until: due)
+                late.append(due.duration(to: .now))
+            }
+            try? await AsyncRuntime.sleep(for: .zero)  // A moment past or now returns at once.
+            return (late, reactor != nil && Reactor.current === reactor)
+        }.value
+        #expect(late.allSatisfy { $0 >= .zero }, "woke before its deadline: \(late.filter { $0 < .zero })")
+        #expect(stayed, "the task should go on on the reactor whose timer woke it")
+    }
+
+    @Test func aCancelledSleepThrowsAtOnceWhateverIsLeft() async throws {
+        let started = AsyncStream<Void>.makeStream()
+        let sleeper = Task { () async -> Error? in
+            started.continuation.yield()
+            do {
+                try await AsyncRuntime.sleep(for: .seconds(60))
+                return nil
+            } catch {
+                return error
+            }
+        }
+        var iterator = started.stream.makeAsyncIterator()
+        _ = await iterator.next()
+        sleeper.cancel()
+        let error = await sleeper.value
+        #expect(error is CancellationError, "\(error.map { "\($0)" } ?? "returned after 60 s")")
+        let already = Task { () async -> Error? in
+            withUnsafeCurrentTask { $0?.cancel() }
+            do { try await AsyncRuntime.sleep(for: .seconds(60)); return nil } catch { return error }
+        }
+        #expect(await already.value is CancellationError)
+    }
 }

@@ -20,6 +20,9 @@ package struct Deadline: Comparable, Sendable {
     /// Whether this moment has come.
     package var hasPassed: Bool { Sys.monotonicNanoseconds() >= nanoseconds }
 
+    /// The time left in nanoseconds for the reactor's wait, never negative.
+    package var pollNanoseconds: Int64 { max(0, nanoseconds - Sys.monotonicNanoseconds()) }
+
     /// The time left in whole milliseconds for `poll`, rounded up, never negative.
     package var pollMilliseconds: Int32 {
         let left = nanoseconds - Sys.monotonicNanoseconds()
