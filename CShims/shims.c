@@ -467,21 +467,22 @@ int32_t cshims_epoll_ctl(int32_t epfd, int32_t operation, int32_t fd, uint32_t e
     return epoll_ctl(epfd, operation, fd, &event);
 }
 
-// epoll_pwait2 (Linux 5.11) takes its timeout in nanoseconds; older kernels say ENOSYS once and
-// get epoll_wait's milliseconds, rounded up so a timer never fires early.
+// epoll_pwait2 (Linux 5.11) takes its timeout in nanoseconds. Where it is missing (ENOSYS) or a
+// seccomp filter refuses it (EPERM, EACCES), the first refusal switches to epoll_wait for good,
+// its milliseconds rounded up so that a timer never fires early.
 static int epoll_pwait2_missing = 0;
 
 static int wait_nanoseconds(int32_t epfd, struct epoll_event *raw, int32_t count, int64_t timeout) {
     if (timeout < 0) return epoll_wait(epfd, raw, count, -1);
-#if defined(SYS_epoll_pwait2)
+#if defined(SYS_epoll_pwait2) && __SIZEOF_LONG__ == 8  /* struct timespec as the kernel reads it */
     if (!__atomic_load_n(&epoll_pwait2_missing, __ATOMIC_RELAXED)) {
         struct timespec span = { .tv_sec = timeout / 1000000000, .tv_nsec = timeout % 1000000000 };
         int ready = (int)syscall(SYS_epoll_pwait2, epfd, raw, count, &span, NULL, 0);
-        if (ready >= 0 || errno != ENOSYS) return ready;
+        if (ready >= 0 || (errno != ENOSYS && errno != EPERM && errno != EACCES)) return ready;
         __atomic_store_n(&epoll_pwait2_missing, 1, __ATOMIC_RELAXED);
     }
 #endif
-    int64_t milliseconds = (timeout + 999999) / 1000000;
+    int64_t milliseconds = timeout / 1000000 + (timeout % 1000000 != 0);
     return epoll_wait(epfd, raw, count, milliseconds > INT32_MAX ? INT32_MAX : (int)milliseconds);
 }
 

@@ -64,44 +64,77 @@ import Testing
         #expect(sameReactor == installed)
     }
 
-    @Test func aSleepOnTheReactorNeverWakesEarlyAndGoesOnWhereItsTimerFired() async throws {
-        _ = AsyncSocket.reactorExecutor
-        let executors = AsyncRuntime.executors
-        let (late, stayed) = await Task(executorPreference: executors[executors.count - 1]) { () -> ([Duration], Bool) in
-            let reactor = Reactor.current
+    @Test(.timeLimit(.minutes(1)))
+    func aSleepNeverWakesBeforeItsDeadline() async throws {
+        let late = await Task(executorPreference: AsyncRuntime.executors[0]) { () -> [Duration] in
             var late: [Duration] = []
             for step in 1...20 {
                 let due = ContinuousClock.now + .microseconds(137 * step)
                 try? await AsyncRuntime.sleep(until: due)
                 late.append(due.duration(to: .now))
             }
-            try? await AsyncRuntime.sleep(for: .zero)  // A moment past or now returns at once.
-            return (late, reactor != nil && Reactor.current === reactor)
+            return late
         }.value
         #expect(late.allSatisfy { $0 >= .zero }, "woke before its deadline: \(late.filter { $0 < .zero })")
-        #expect(stayed, "the task should go on on the reactor whose timer woke it")
     }
 
-    @Test func aCancelledSleepThrowsAtOnceWhateverIsLeft() async throws {
-        let started = AsyncStream<Void>.makeStream()
-        let sleeper = Task { () async -> Error? in
-            started.continuation.yield()
+    /// The deadline sits in the heap of the reactor the task runs on (`Task.sleep` would leave it
+    /// to the default runtime's timer), and a cancellation then ends the sleep at once.
+    @Test(.timeLimit(.minutes(1)))
+    func aSleepIsKeptByItsReactorAndACancellationEndsIt() async throws {
+        let executors = AsyncRuntime.executors
+        let reactor = ReactorGroup.shared.reactors[executors.count - 1]
+        let asked = Duration.seconds(7_777)  // No other timer of the suites lasts this long.
+        let earliest = Deadline.after(asked)
+        let sleeper = Task(executorPreference: executors[executors.count - 1]) { () async -> Error? in
             do {
-                try await AsyncRuntime.sleep(for: .seconds(60))
+                try await AsyncRuntime.sleep(for: asked)
                 return nil
             } catch {
                 return error
             }
         }
-        var iterator = started.stream.makeAsyncIterator()
-        _ = await iterator.next()
+        let isTheSleep = { (deadline: Deadline) in
+            deadline >= earliest && deadline.nanoseconds - earliest.nanoseconds < 30_000_000_000
+        }
+        var kept = false
+        for _ in 0..<2_000 where !kept {
+            kept = reactor.pendingDeadlines.contains(where: isTheSleep)
+            if !kept { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        #expect(kept, "no deadline about \(asked) ahead in the heap of the reactor the task runs on")
         sleeper.cancel()
         let error = await sleeper.value
-        #expect(error is CancellationError, "\(error.map { "\($0)" } ?? "returned after 60 s")")
-        let already = Task { () async -> Error? in
+        #expect(error is CancellationError, "\(error.map { "\($0)" } ?? "returned without an error")")
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aSleepInACancelledTaskThrowsWithoutWaiting() async throws {
+        let cancelled = Task { () async -> Error? in
             withUnsafeCurrentTask { $0?.cancel() }
-            do { try await AsyncRuntime.sleep(for: .seconds(60)); return nil } catch { return error }
+            do { try await AsyncRuntime.sleep(for: .seconds(7_777)); return nil } catch { return error }
         }
-        #expect(await already.value is CancellationError)
+        #expect(await cancelled.value is CancellationError)
+    }
+
+    /// A duration past the clock's range waits for ever (the last moment the clock has), rather
+    /// than wrapping into the past and returning, or trapping in the reactor's arithmetic.
+    @Test(.timeLimit(.minutes(1)))
+    func aSleepPastTheClocksRangeWaitsUntilCancelled() async throws {
+        let executors = AsyncRuntime.executors
+        let reactor = ReactorGroup.shared.reactors[0]
+        let sleeper = Task(executorPreference: executors[0]) { () async -> Error? in
+            do { try await AsyncRuntime.sleep(for: .seconds(Int64.max)); return nil } catch { return error }
+        }
+        var kept = false
+        for _ in 0..<2_000 where !kept {
+            kept = reactor.pendingDeadlines.contains { $0.nanoseconds == .max }
+            if !kept { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        #expect(kept, "the sleep's deadline should be the clock's last moment")
+        try await Task.sleep(for: .milliseconds(50))  // The reactor plans its wait with it.
+        sleeper.cancel()
+        let error = await sleeper.value
+        #expect(error is CancellationError, "\(error.map { "\($0)" } ?? "returned without an error")")
     }
 }

@@ -99,6 +99,9 @@ final class Reactor: Sendable {
     /// How many sockets are registered now (for the leak tests).
     var registeredCount: Int { state.withLock { $0.registered } }
 
+    /// The deadlines in the timer heap now, in no order (for tests).
+    var pendingDeadlines: [Deadline] { state.withLock { $0.timers.deadlines } }
+
     /// Takes ownership of `socket` and adds its descriptor to the poller, edge-triggered for
     /// reading and writing.
     func register(_ socket: consuming Socket, isStream: Bool) throws(SocketError) -> Registration {
