@@ -82,25 +82,12 @@ import Testing
     /// to the default runtime's timer), and a cancellation then ends the sleep at once.
     @Test(.timeLimit(.minutes(1)))
     func aSleepIsKeptByItsReactorAndACancellationEndsIt() async throws {
-        let executors = AsyncRuntime.executors
-        let reactor = ReactorGroup.shared.reactors[executors.count - 1]
+        let last = AsyncRuntime.executors.count - 1
         let asked = Duration.seconds(7_777)  // No other timer of the suites lasts this long.
         let earliest = Deadline.after(asked)
-        let sleeper = Task(executorPreference: executors[executors.count - 1]) { () async -> Error? in
-            do {
-                try await AsyncRuntime.sleep(for: asked)
-                return nil
-            } catch {
-                return error
-            }
-        }
-        let isTheSleep = { (deadline: Deadline) in
-            deadline >= earliest && deadline.nanoseconds - earliest.nanoseconds < 30_000_000_000
-        }
-        var kept = false
-        for _ in 0..<2_000 where !kept {
-            kept = reactor.pendingDeadlines.contains(where: isTheSleep)
-            if !kept { try await Task.sleep(for: .milliseconds(5)) }
+        let sleeper = await startSleeping(on: last, for: asked)
+        let kept = await heapHolds(in: [ReactorGroup.shared.reactors[last]]) {
+            $0 >= earliest && $0.nanoseconds - earliest.nanoseconds < 30_000_000_000
         }
         #expect(kept, "no deadline about \(asked) ahead in the heap of the reactor the task runs on")
         sleeper.cancel()
@@ -121,20 +108,35 @@ import Testing
     /// than wrapping into the past and returning, or trapping in the reactor's arithmetic.
     @Test(.timeLimit(.minutes(1)))
     func aSleepPastTheClocksRangeWaitsUntilCancelled() async throws {
-        let executors = AsyncRuntime.executors
-        let reactor = ReactorGroup.shared.reactors[0]
-        let sleeper = Task(executorPreference: executors[0]) { () async -> Error? in
-            do { try await AsyncRuntime.sleep(for: .seconds(Int64.max)); return nil } catch { return error }
-        }
-        var kept = false
-        for _ in 0..<2_000 where !kept {
-            kept = reactor.pendingDeadlines.contains { $0.nanoseconds == .max }
-            if !kept { try await Task.sleep(for: .milliseconds(5)) }
-        }
+        let sleeper = await startSleeping(on: 0, for: .seconds(Int64.max))
+        let kept = await heapHolds(in: ReactorGroup.shared.reactors) { $0.nanoseconds == .max }
         #expect(kept, "the sleep's deadline should be the clock's last moment")
         try await Task.sleep(for: .milliseconds(50))  // The reactor plans its wait with it.
         sleeper.cancel()
         let error = await sleeper.value
         #expect(error is CancellationError, "\(error.map { "\($0)" } ?? "returned without an error")")
+    }
+
+    /// A task on reactor `index` that sleeps for `duration` and returns what the sleep threw,
+    /// once it has begun to run: a reactor busy with other suites' work may take seconds to
+    /// start it.
+    private func startSleeping(on index: Int, for duration: Duration) async -> Task<Error?, Never> {
+        let (started, signal) = AsyncStream<Void>.makeStream()
+        let sleeper = Task(executorPreference: AsyncRuntime.executors[index]) { () async -> Error? in
+            signal.yield()
+            do { try await AsyncRuntime.sleep(for: duration); return nil } catch { return error }
+        }
+        for await _ in started { break }
+        return sleeper
+    }
+
+    /// Whether one of `reactors` holds a deadline that `matches` in its timer heap, looking for
+    /// up to 10 s (the sleep schedules it in the job that signalled its start).
+    private func heapHolds(in reactors: [Reactor], _ matches: (Deadline) -> Bool) async -> Bool {
+        for _ in 0..<2_000 {
+            if reactors.contains(where: { $0.pendingDeadlines.contains(where: matches) }) { return true }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return false
     }
 }
