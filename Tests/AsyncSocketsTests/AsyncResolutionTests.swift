@@ -4,7 +4,8 @@
 // sends, which stands for a name server that never answers.
 
 @testable import AsyncSockets
-import Sockets
+import Foundation
+@testable import Sockets
 import SocketsTesting
 import Testing
 
@@ -67,6 +68,22 @@ import Testing
             #expect((error as? SocketError)?.kind == .cancelled, "\(error)")
             #expect(!ended.value, "the wait ended only when the blocking call did")
         }
+    }
+
+    /// A thread the system refuses (EAGAIN at a process or cgroup limit) leaves the job queued
+    /// for a later try; it never runs on the thread that submitted it, which may be a reactor's
+    /// (it once did, holding that reactor for the whole blocking call).
+    @Test(.timeLimit(.minutes(1)))
+    func aThreadTheSystemRefusesLeavesTheJobQueuedNotRunHere() async throws {
+        _ = AsyncSocket.reactorExecutor  // The reactors run already: their threads are not the ones refused.
+        let runner = Shared<pthread_t?>(nil)
+        let here = pthread_self()
+        MockingDriver.withMocking { driver in
+            driver.force(.wouldBlock, on: "pthread_create")
+            BlockingPool.submit { runner.value = pthread_self() }
+        }
+        #expect(await eventually { runner.value != nil }, "the queued job never ran: no second try for a thread")
+        #expect(runner.value.map { pthread_equal($0, here) == 0 } == true, "the job ran on the thread that submitted it")
     }
 
     @Test func namesAndServicesResolveOnThePoolAndNumbersWithoutIt() async throws {

@@ -66,21 +66,33 @@ enum BlockingPool {
         return try outcome.get()
     }
 
-    /// Queues `job` and starts a thread for it if fewer than ``threadLimit`` run.
-    private static func submit(_ job: @escaping @Sendable () -> Void) {
+    /// Queues `job` and starts a thread for it if fewer than ``threadLimit`` run. Never runs
+    /// `job` on the calling thread, which may be a reactor's.
+    static func submit(_ job: @escaping @Sendable () -> Void) {
         started.add(1, ordering: .relaxed)
-        let startThread = state.withLock { state -> Bool in
-            state.queue.append(job)
-            guard state.running < threadLimit else { return false }
+        state.withLock { $0.queue.append(job) }
+        startThreadIfNeeded()
+    }
+
+    /// How long the pool waits before it asks again for a thread the system refused.
+    static let retryDelay = Duration.milliseconds(50)
+
+    /// Starts a pool thread if a job waits and fewer than ``threadLimit`` run. When the system
+    /// refuses a thread (`EAGAIN` at a process or cgroup limit), the jobs stay queued and a
+    /// reactor's timer asks again after ``retryDelay``: their callers' deadlines and
+    /// cancellations still end the waits on time, and no reactor runs a blocking call.
+    private static func startThreadIfNeeded() {
+        let start = state.withLock { state -> Bool in
+            guard !state.queue.isEmpty, state.running < threadLimit else { return false }
             state.running += 1
             return true
         }
-        guard startThread else { return }
+        guard start else { return }
         do throws(Errno) {
             try Sys.startThread { work() }
         } catch {
-            // No thread: run the queue here rather than leave the caller waiting for ever.
-            work()
+            state.withLock { $0.running -= 1 }
+            ReactorGroup.shared.next().schedule(at: .after(retryDelay)) { startThreadIfNeeded() }
         }
     }
 
