@@ -15,7 +15,6 @@
 #include <sched.h>
 #include <sys/sendfile.h>
 #include <sys/epoll.h>
-#include <time.h>
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <linux/io_uring.h>
@@ -467,30 +466,11 @@ int32_t cshims_epoll_ctl(int32_t epfd, int32_t operation, int32_t fd, uint32_t e
     return epoll_ctl(epfd, operation, fd, &event);
 }
 
-// epoll_pwait2 (Linux 5.11) takes its timeout in nanoseconds. Where it is missing (ENOSYS) or a
-// seccomp filter refuses it (EPERM, EACCES), the first refusal switches to epoll_wait for good,
-// its milliseconds rounded up so that a timer never fires early.
-static int epoll_pwait2_missing = 0;
-
-static int wait_nanoseconds(int32_t epfd, struct epoll_event *raw, int32_t count, int64_t timeout) {
-    if (timeout < 0) return epoll_wait(epfd, raw, count, -1);
-#if defined(SYS_epoll_pwait2) && __SIZEOF_LONG__ == 8  /* struct timespec as the kernel reads it */
-    if (!__atomic_load_n(&epoll_pwait2_missing, __ATOMIC_RELAXED)) {
-        struct timespec span = { .tv_sec = timeout / 1000000000, .tv_nsec = timeout % 1000000000 };
-        int ready = (int)syscall(SYS_epoll_pwait2, epfd, raw, count, &span, NULL, 0);
-        if (ready >= 0 || (errno != ENOSYS && errno != EPERM && errno != EACCES)) return ready;
-        __atomic_store_n(&epoll_pwait2_missing, 1, __ATOMIC_RELAXED);
-    }
-#endif
-    int64_t milliseconds = timeout / 1000000 + (timeout % 1000000 != 0);
-    return epoll_wait(epfd, raw, count, milliseconds > INT32_MAX ? INT32_MAX : (int)milliseconds);
-}
-
 int32_t cshims_epoll_wait(int32_t epfd, cshims_poll_event *events, int32_t count,
-                          int64_t timeout_nanoseconds) {
+                          int32_t timeout_milliseconds) {
     struct epoll_event raw[1024];
     if (count > 1024) count = 1024;
-    int ready = wait_nanoseconds(epfd, raw, count, timeout_nanoseconds);
+    int ready = epoll_wait(epfd, raw, count, timeout_milliseconds);
     for (int index = 0; index < ready; index++) {
         events[index].events = raw[index].events;
         events[index].token = raw[index].data.u64;
@@ -521,8 +501,8 @@ int32_t cshims_epoll_ctl(int32_t epfd, int32_t operation, int32_t fd, uint32_t e
     return -1;
 }
 int32_t cshims_epoll_wait(int32_t epfd, cshims_poll_event *events, int32_t count,
-                          int64_t timeout_nanoseconds) {
-    (void)epfd; (void)events; (void)count; (void)timeout_nanoseconds;
+                          int32_t timeout_milliseconds) {
+    (void)epfd; (void)events; (void)count; (void)timeout_milliseconds;
     errno = ENOSYS;
     return -1;
 }

@@ -281,12 +281,10 @@ int32_t cshims_epoll_create(void);
 /// `MOD` = 3). In C because of the packed `epoll_event`.
 int32_t cshims_epoll_ctl(int32_t epfd, int32_t operation, int32_t fd, uint32_t events, uint64_t token);
 
-/// `epoll_pwait2(2)` into `count` unpacked events (at most 1024), waiting at most
-/// `timeout_nanoseconds` (-1: no limit); `epoll_wait(2)` with the timeout rounded up to
-/// milliseconds on a kernel without it. In C because of the packed `epoll_event`: the events
-/// are copied out one by one, the only loop in this file.
+/// `epoll_wait(2)` into `count` unpacked events (at most 1024). In C because of the packed
+/// `epoll_event`: the events are copied out one by one, the only loop in this file.
 int32_t cshims_epoll_wait(int32_t epfd, cshims_poll_event *_Nonnull events, int32_t count,
-                          int64_t timeout_nanoseconds);
+                          int32_t timeout_milliseconds);
 
 /// `eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)`. In C because eventfd exists only on Linux.
 int32_t cshims_eventfd(void);

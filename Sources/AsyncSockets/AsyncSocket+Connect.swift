@@ -216,14 +216,14 @@ struct ConnectRace: Sendable {
                 if next < addresses.count {
                     let delay = self.delay
                     group.addTask {
-                        try? await AsyncRuntime.sleep(for: delay)
+                        try? await Task.sleep(for: delay)
                         return .nextDue
                     }
                 }
             }
             if let deadline {
                 group.addTask {
-                    try? await AsyncRuntime.sleep(for: deadline.remaining)
+                    try? await Task.sleep(for: deadline.remaining)
                     return .outOfTime
                 }
             }

@@ -9,7 +9,6 @@
 #include <stddef.h>
 #if defined(__linux__)
 #include <sched.h>
-#include <sys/prctl.h>
 #endif
 #include <unistd.h>
 
@@ -73,12 +72,6 @@ void casync_name_thread(const char *name) {
     pthread_setname_np(pthread_self(), shortened);
 #else
     (void)name;
-#endif
-}
-
-void casync_precise_timers(void) {
-#if defined(__linux__)
-    prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 #endif
 }
 

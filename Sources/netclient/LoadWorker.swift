@@ -60,7 +60,7 @@ struct LoadWorker: ~Copyable {
                 return
             }
             let due = schedule.due(ticket)
-            try? await AsyncRuntime.sleep(until: due)  // On this worker's reactor: no hop from a timer thread.
+            if ContinuousClock.now < due { try? await Task.sleep(until: due, clock: .continuous) }
             batch.removeAll(keepingCapacity: true)
             batch.append(RequestTiming(due: due))
             await performBatch()

@@ -21,11 +21,11 @@ protocol Poller: Sendable {
     /// Stops watching `descriptor`; `closing` says it is about to be closed.
     func remove(_ descriptor: Int32, token: UInt64, closing: Bool)
 
-    /// Waits for readiness (at most `timeoutNanoseconds`, -1 for no limit, returning early on
+    /// Waits for readiness (at most `timeoutMilliseconds`, -1 for no limit, returning early on
     /// ``wake()``), then calls `report` with each event; the waker's own events are not reported.
-    func wait(timeoutNanoseconds: Int64, _ report: (PollEvent) -> Void)
+    func wait(timeoutMilliseconds: Int32, _ report: (PollEvent) -> Void)
 
-    /// Makes a ``wait(timeoutNanoseconds:_:)`` in progress, or the next one, return.
+    /// Makes a ``wait(timeoutMilliseconds:_:)`` in progress, or the next one, return.
     func wake()
 
     /// Whether readiness must be asked for at each wait (``arm(_:token:direction:)``) rather than
@@ -43,7 +43,7 @@ extension Poller {
 }
 
 /// epoll, edge-triggered, with an eventfd to wake it. The event buffer is only touched by the
-/// reactor's thread, in ``wait(timeoutNanoseconds:_:)``.
+/// reactor's thread, in ``wait(timeoutMilliseconds:_:)``.
 final class EpollPoller: Poller, @unchecked Sendable {
     private let descriptor: Int32
     private let waker: Int32
@@ -73,8 +73,8 @@ final class EpollPoller: Poller, @unchecked Sendable {
         if !closing { try? Sys.pollerRemove(descriptor, fd) }
     }
 
-    func wait(timeoutNanoseconds: Int64, _ report: (PollEvent) -> Void) {
-        let count = (try? Sys.pollerWait(descriptor, events, timeoutNanoseconds: timeoutNanoseconds)) ?? 0
+    func wait(timeoutMilliseconds: Int32, _ report: (PollEvent) -> Void) {
+        let count = (try? Sys.pollerWait(descriptor, events, timeoutMilliseconds: timeoutMilliseconds)) ?? 0
         var woken = false
         for index in 0..<count {
             let event = events[index]
@@ -224,7 +224,7 @@ final class IOURingPoller: Poller, @unchecked Sendable {
         }
     }
 
-    func wait(timeoutNanoseconds: Int64, _ report: (PollEvent) -> Void) {
+    func wait(timeoutMilliseconds: Int32, _ report: (PollEvent) -> Void) {
         if !wakerArmed {
             submitOnReactor(.poll(descriptor: waker, events: PollBits.readable, userData: Self.wakeUp))
             wakerArmed = true
@@ -232,7 +232,7 @@ final class IOURingPoller: Poller, @unchecked Sendable {
         queued.withLock { swap(&$0, &draining) }
         for request in draining { submitOnReactor(request) }
         draining.removeAll(keepingCapacity: true)
-        let timeout: Duration? = timeoutNanoseconds < 0 ? nil : .nanoseconds(timeoutNanoseconds)
+        let timeout: Duration? = timeoutMilliseconds < 0 ? nil : .milliseconds(Int64(timeoutMilliseconds))
         _ = try? ring.waitForCompletion(submitting: ring.publish(), timeout: timeout)
         ring.reapCompletions { completion in
             let token = completion.userData

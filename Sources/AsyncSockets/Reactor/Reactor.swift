@@ -99,9 +99,6 @@ final class Reactor: Sendable {
     /// How many sockets are registered now (for the leak tests).
     var registeredCount: Int { state.withLock { $0.registered } }
 
-    /// The deadlines in the timer heap now, in no order (for tests).
-    var pendingDeadlines: [Deadline] { state.withLock { $0.timers.deadlines } }
-
     /// Takes ownership of `socket` and adds its descriptor to the poller, edge-triggered for
     /// reading and writing.
     func register(_ socket: consuming Socket, isStream: Bool) throws(SocketError) -> Registration {
@@ -223,7 +220,6 @@ final class Reactor: Sendable {
     private func run(name: String) {
         casync_set_current_reactor(opaque)
         casync_name_thread(name)
-        casync_precise_timers()  // A sleep's deadline kept to the microsecond, not 50 µs late.
         completions?.adoptThread(of: opaque)
         let jobs = self.executor.jobs
         let executor = self.executor.asUnownedTaskExecutor()
@@ -234,13 +230,13 @@ final class Reactor: Sendable {
         var batch = Reactor.jobArray()
         var resuming = Reactor.continuationArray()
         while true {
-            var timeout: Int64 = state.withLock { state in
+            var timeout: Int32 = state.withLock { state in
                 guard let next = state.timers.next else {
                     state.plannedWake = nil
                     return -1
                 }
                 state.plannedWake = next
-                return next.pollNanoseconds
+                return next.pollMilliseconds
             }
             self.executor.sleeping.store(true, ordering: .releasing)
             if !jobs.withLock({ $0.isEmpty }) || !yielded.withLock({ $0.isEmpty }) {
@@ -248,7 +244,7 @@ final class Reactor: Sendable {
                 timeout = 0
             }
             let poller = self.poller
-            poller.wait(timeoutNanoseconds: timeout) { event in
+            poller.wait(timeoutMilliseconds: timeout) { event in
                 state.withLock { state in
                     let slot = state.slots[Int(event.token & 0xFFFF_FFFF)]
                     guard slot.generation == UInt32(event.token >> 32), let registration = slot.registration else {

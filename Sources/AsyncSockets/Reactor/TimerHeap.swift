@@ -20,9 +20,6 @@ struct TimerHeap {
 
     private var entries: [Entry] = []
 
-    /// Every deadline, in heap order (for tests).
-    var deadlines: [Deadline] { entries.map(\.deadline) }
-
     /// The earliest deadline, if any.
     var next: Deadline? { entries.isEmpty ? nil : entries[0].deadline }
 

@@ -28,8 +28,8 @@ import Glibc
 /// or, in a program whose `main` is synchronous, before the first `Task`. Every job that would
 /// have gone to the global executor runs on a reactor: the calling thread's own when it is one
 /// (a task woken by its socket stays where the socket is), the next in turn otherwise. The main
-/// actor is untouched. `Task.sleep`'s timer stays the default runtime's (the task it wakes goes
-/// on on a reactor); ``sleep(until:)`` keeps its deadline on the reactor itself.
+/// actor is untouched. `Task.sleep`'s timer stays the default runtime's; the task it wakes goes
+/// on on a reactor.
 ///
 /// Code on a reactor shares its thread with that reactor's sockets: anything that blocks the
 /// thread (a blocking `Socket` call, a lock held long, a CPU-heavy step) holds up every socket

@@ -52,9 +52,4 @@ int32_t casync_is_main_thread(void);
 /// `perf` and debuggers show which threads are reactors. Glibc-only, hence in C.
 void casync_name_thread(const char *_Nonnull name);
 
-/// Makes the calling thread's timed waits end on time: a timer slack of 1 ns
-/// (`prctl(PR_SET_TIMERSLACK)`) instead of Linux's default 50 µs, by which `epoll_pwait2`
-/// may otherwise wake a reactor late. Linux-only, hence in C; nothing elsewhere.
-void casync_precise_timers(void);
-
 #endif

@@ -9,34 +9,21 @@ package struct Deadline: Comparable, Sendable {
     /// The present moment.
     package static var now: Deadline { Deadline(nanoseconds: Sys.monotonicNanoseconds()) }
 
-    /// The moment `duration` from now; a duration past the clock's range gives the last (or
-    /// first) moment it has, never one on the other side of now.
+    /// The moment `duration` from now.
     package static func after(_ duration: Duration) -> Deadline {
-        let (sum, overflow) = Sys.monotonicNanoseconds().addingReportingOverflow(duration.nanoseconds)
-        if overflow { return Deadline(nanoseconds: duration < .zero ? .min : .max) }
-        return Deadline(nanoseconds: sum)
-    }
-
-    /// The nanoseconds left until this moment (negative once it has passed), saturating.
-    private var left: Int64 {
-        let (difference, overflow) = nanoseconds.subtractingReportingOverflow(Sys.monotonicNanoseconds())
-        if overflow { return nanoseconds < 0 ? .min : .max }
-        return difference
+        Deadline(nanoseconds: Sys.monotonicNanoseconds().addingReportingOverflow(duration.nanoseconds).partialValue)
     }
 
     /// The time left until this moment (negative once it has passed).
-    package var remaining: Duration { .nanoseconds(left) }
+    package var remaining: Duration { .nanoseconds(nanoseconds - Sys.monotonicNanoseconds()) }
 
     /// Whether this moment has come.
     package var hasPassed: Bool { Sys.monotonicNanoseconds() >= nanoseconds }
 
-    /// The time left in nanoseconds for the reactor's wait, never negative.
-    package var pollNanoseconds: Int64 { max(0, left) }
-
     /// The time left in whole milliseconds for `poll`, rounded up, never negative.
     package var pollMilliseconds: Int32 {
-        let left = self.left
-        return left <= 0 ? 0 : Int32(clamping: left / 1_000_000 + (left % 1_000_000 == 0 ? 0 : 1))
+        let left = nanoseconds - Sys.monotonicNanoseconds()
+        return left <= 0 ? 0 : Int32(clamping: (left + 999_999) / 1_000_000)
     }
 
     package static func < (lhs: Deadline, rhs: Deadline) -> Bool { lhs.nanoseconds < rhs.nanoseconds }

@@ -78,12 +78,12 @@ extension Sys {
         _ = try retrying("epoll_ctl") { cshims_epoll_ctl(poller, 2, fd, 0, 0) }
     }
 
-    /// `epoll_pwait2` into `events`, to the nanosecond; -1 waits forever. Not retried on EINTR
-    /// (returns 0 then, so the caller recomputes its timers).
-    package static func pollerWait(_ poller: Int32, _ events: PollEvents, timeoutNanoseconds: Int64) throws(Errno) -> Int {
+    /// `epoll_wait` into `events`; -1 waits forever. Not retried on EINTR (returns 0 then, so
+    /// the caller recomputes its timers).
+    package static func pollerWait(_ poller: Int32, _ events: PollEvents, timeoutMilliseconds: Int32) throws(Errno) -> Int {
         do throws(Errno) {
             return Int(try once("epoll_wait") {
-                cshims_epoll_wait(poller, events.raw, Int32(events.capacity), timeoutNanoseconds)
+                cshims_epoll_wait(poller, events.raw, Int32(events.capacity), timeoutMilliseconds)
             })
         } catch where error == .interrupted {
             return 0
