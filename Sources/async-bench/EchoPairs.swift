@@ -39,22 +39,7 @@ func echoPairs(_ pairs: Int, seconds: Double) async throws -> (transactions: Int
     let end = start.advanced(by: .nanoseconds(Int64(seconds * 1e9)))
     let latencies = try await withThrowingTaskGroup(of: [Int64].self) { group in
         for socket in clients {
-            group.addTask {
-                let message = [UInt8](repeating: 0x70, count: size)
-                var reply = ReceiveBuffer(capacity: 4096)
-                var latencies: [Int64] = []
-                latencies.reserveCapacity(1 << 16)
-                var clock = ContinuousClock.now
-                while clock < end {
-                    try await socket.sendAll(message.span.bytes)
-                    reply.removeAll()
-                    while reply.count < size { _ = try await socket.receive(into: &reply) }
-                    let now = ContinuousClock.now
-                    latencies.append(Int64(clock.duration(to: now).seconds * 1e9))
-                    clock = now
-                }
-                return latencies
-            }
+            group.addTask { try await asyncPingPong(socket, size: size, until: end, expected: 1 << 16) }
         }
         return try await group.reduce(into: []) { $0 += $1 }
     }

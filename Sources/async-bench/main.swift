@@ -357,21 +357,8 @@ func pingPong(_ client: Client, connections: Int, seconds: Double, echo: SocketA
             try await withThrowingTaskGroup(of: [Int64].self) { group in
                 for socket in handles {
                     group.addTask {
-                        let message = [UInt8](repeating: 0x70, count: size)
-                        var reply = ReceiveBuffer(capacity: 4096)
-                        var latencies: [Int64] = []
-                        latencies.reserveCapacity(capacity / max(handles.count, 1))
-                        let end = ContinuousClock.now.advanced(by: .nanoseconds(duration))
-                        var clock = ContinuousClock.now
-                        while clock < end {
-                            try await socket.sendAll(message.span.bytes)
-                            reply.removeAll()
-                            while reply.count < size { _ = try await socket.receive(into: &reply) }
-                            let now = ContinuousClock.now
-                            latencies.append(Int64(clock.duration(to: now).seconds * 1e9))
-                            clock = now
-                        }
-                        return latencies
+                        try await asyncPingPong(socket, size: size, until: ContinuousClock.now.advanced(by: .nanoseconds(duration)),
+                                                expected: capacity / max(handles.count, 1))
                     }
                 }
                 return try await group.reduce(into: []) { $0 += $1 }
