@@ -338,23 +338,39 @@ public final class TestServer: @unchecked Sendable {
     ) throws {
         var listener = try Socket(adopting: descriptor)
         for _ in 0..<connections {
-            let left = ContinuousClock.now.duration(to: deadline)
-            guard left > .zero else { return }
-            try listener.setTimeout(.after(left))
-            guard var connection = try acceptUnlessTimedOut(listener) else { return }
+            guard var connection = try accept(&listener, until: deadline) else { return }
             server.noteAccepted()
             try handler(&connection, deadline)
         }
     }
 
-    private static func acceptUnlessTimedOut(_ listener: borrowing Socket) throws(SocketError) -> Socket? {
-        do throws(SocketError) {
-            return try listener.accept()
-        } catch {
-            if error.kind == .timeout { return nil }
-            throw error
+    /// The next connection, or `nil` once `deadline` passes. A shortage that passes (no
+    /// descriptor or memory left for the new socket, or a connection that ended while it
+    /// waited in the queue) is waited out, as a real server would: a neighbour that holds
+    /// thousands of descriptors for a moment must not close this listener, which would turn
+    /// every later connect into `ECONNREFUSED`.
+    private static func accept(_ listener: inout Socket, until deadline: ContinuousClock.Instant) throws -> Socket? {
+        while true {
+            let left = ContinuousClock.now.duration(to: deadline)
+            guard left > .zero else { return nil }
+            try listener.setTimeout(.after(left))
+            do throws(SocketError) {
+                return try listener.accept()
+            } catch {
+                if error.kind == .timeout { return nil }
+                guard let errno = error.kind.errno, passingShortages.contains(errno) else { throw error }
+                sleepThread(min(.milliseconds(10), left))
+            }
         }
     }
+
+    /// The errors of `accept` that say "not now" rather than "never": out of descriptors
+    /// (`EMFILE`, `ENFILE`), out of memory (`ENOMEM`, `ENOBUFS`), and a queued connection
+    /// that its client ended first (`ECONNABORTED`, `EPROTO`).
+    static let passingShortages: Set<Errno> = [
+        .tooManyOpenFiles, Errno(rawValue: ENFILE), .noMemory, .noBufferSpace, .connectionAborted,
+        Errno(rawValue: EPROTO),
+    ]
 
     private func run(_ body: @escaping @Sendable () throws -> Void) {
         Thread.detachNewThread { [self] in
