@@ -22,6 +22,18 @@ import Testing
         }
     }
 
+    /// Whether `server` still runs, and if not, what stopped it (for failure messages).
+    private func state(of server: TestServer) -> String {
+        do {
+            try server.wait(timeout: .zero)
+            return "stopped, having accepted \(server.connectionsAccepted)"
+        } catch let error as SocketError where error.operation == "test server" && error.kind == .timeout {
+            return "running, having accepted \(server.connectionsAccepted)"
+        } catch {
+            return "stopped by \(error)"
+        }
+    }
+
     @Test func aStalledCallEndsAtItsDeadlineWhileOtherSocketsMove() async throws {
         let silent = try TestServer.silent(lifetime: .seconds(60))
         let echo = try TestServer.echo(lifetime: .seconds(60))
@@ -39,7 +51,8 @@ import Testing
                 _ = try await BlockingPool.run("getaddrinfo", target: "stalled.test", deadline: .after(.milliseconds(200)),
                                                limit: .milliseconds(200), stalledCall(silent, seconds: 30, ended: ended))
             }
-            #expect(error?.kind == .timeout && error?.operation == "getaddrinfo", "\(String(describing: error))")
+            #expect(error?.kind == .timeout && error?.operation == "getaddrinfo",
+                    "\(String(describing: error)); the silent server: \(state(of: silent))")
             #expect(!ended.value, "the wait ended only when the blocking call did")
             let moved = try await echoing.value
             #expect(moved, "the other socket stopped while the call blocked")
@@ -65,7 +78,7 @@ import Testing
                 Issue.record("a cancelled wait returned \(result)")
                 return
             }
-            #expect((error as? SocketError)?.kind == .cancelled, "\(error)")
+            #expect((error as? SocketError)?.kind == .cancelled, "\(error); the silent server: \(state(of: silent))")
             #expect(!ended.value, "the wait ended only when the blocking call did")
         }
     }

@@ -121,23 +121,30 @@ func connectedPair(_ loopback: SocketAddress = .ipv4(.loopback, port: 0)) throws
         #expect(adopted.withUnsafeDescriptor { $0 } == descriptor)
         #expect(try adopted.type == .datagram)
         try adopted.close()
+        // Not `descriptor` again: another test's socket may have its number by now, and this
+        // adoption would close it. A number above the process's limit is never open.
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        let neverOpen = Int32(clamping: limit.rlim_cur)
         #expect {
-            _ = try Socket(adopting: descriptor)
+            _ = try Socket(adopting: neverOpen)
         } throws: { error in
             guard let error = error as? SocketError else { return false }
             return error.kind == .system(.badDescriptor)
-                && error.description == "adopt descriptor \(descriptor): descriptor \(descriptor) is not open"
+                && error.description == "adopt descriptor \(neverOpen): descriptor \(neverOpen) is not open"
         }
     }
 
     @Test func adoptingANonSocketIsAClearError() throws {
-        let pipe = Pipe()  // Closed by Foundation when it goes away.
+        let pipe = Pipe()  // Closed by Foundation when it goes away: kept until the check is done.
         let descriptor = pipe.fileHandleForReading.fileDescriptor
-        #expect {
-            _ = try Socket(adopting: descriptor)
-        } throws: { error in
-            guard let error = error as? SocketError else { return false }
-            return error.kind == .system(.notSocket) && error.reason == "descriptor \(descriptor) is not a socket"
+        withExtendedLifetime(pipe) {
+            #expect {
+                _ = try Socket(adopting: descriptor)
+            } throws: { error in
+                guard let error = error as? SocketError else { return false }
+                return error.kind == .system(.notSocket) && error.reason == "descriptor \(descriptor) is not a socket"
+            }
         }
     }
 
