@@ -98,9 +98,9 @@ func outputPath() -> String { NSTemporaryDirectory() + "netclient-get-\(UUID().u
     @Test func closedPortIsAConnectionFailure() throws {
         let probe = try Socket(.ipv4, .stream)
         try probe.bind(to: .ipv4(.loopback, port: 0))
-        let port = try probe.localAddress.port!
-        try probe.close()
+        let port = try probe.localAddress.port!  // Bound, not listening: refused, and no one else's.
         let result = try netclient(["get", "127.0.0.1", "\(port)", "/"])
+        try probe.close()
         #expect(result.status == 4)
         #expect(result.standardError.contains("connection failed"))
         #expect(result.standardError.contains("Connection refused"))

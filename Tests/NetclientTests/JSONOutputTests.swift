@@ -168,9 +168,9 @@ func jsonDocument(_ arguments: [String], schema: String? = nil, status: Int32 = 
     @Test func failuresAreDocumentsWithTheirClass() throws {
         let probe = try Socket(.ipv4, .stream)
         try probe.bind(to: .ipv4(.loopback, port: 0))
-        let closedPort = try probe.localAddress.port!
-        try probe.close()
+        let closedPort = try probe.localAddress.port!  // Bound, not listening: refused, and no one else's.
         let refused = try jsonDocument(["get", "127.0.0.1", "\(closedPort)", "/"], schema: "failure", status: 4)
+        try probe.close()
         #expect(field(refused, "error", "class") as? String == "connection")
         #expect(integer(refused, "error", "exit_code") == 4)
         let unknown = try jsonDocument(["port", "no-such-service-here"], schema: "failure", status: 2)

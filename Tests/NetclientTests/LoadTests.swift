@@ -177,9 +177,9 @@ struct LoadAgainstNginxTests {
     @Test func aRefusedPortIsAConnectionError() throws {
         let probe = try Socket(.ipv4, .stream)
         try probe.bind(to: .ipv4(.loopback, port: 0))
-        let closedPort = try probe.localAddress.port!
-        try probe.close()
+        let closedPort = try probe.localAddress.port!  // Bound, not listening: refused, and no one else's.
         let result = try netclient(["load", "127.0.0.1", "\(closedPort)", "/", "-n", "3"])
+        try probe.close()
         #expect(result.status == 4, "\(result.standardError)")
         #expect(result.standardError.contains("Connection refused"))
         #expect(String(decoding: result.standardOutput, as: UTF8.self).contains("errors: connection x3"))

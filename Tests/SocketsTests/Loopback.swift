@@ -2,6 +2,7 @@
 
 import Foundation
 import Sockets
+import Synchronization
 
 /// Loopback helpers shared by the tests.
 enum Loopback {
@@ -17,14 +18,27 @@ enum Loopback {
         return Listening(socket: socket, address: bound)
     }
 
-    /// A loopback port with nothing listening on it (bound once, then closed).
+    /// A loopback port where nothing listens or receives, for TCP or UDP: connects are
+    /// refused and datagrams answered with port unreachable.
+    ///
+    /// The port stays taken for the rest of the test process: a TCP socket bound to it (not
+    /// listening) and a UDP socket bound to it and connected elsewhere (so it takes no one's
+    /// datagrams) hold it. A port bound and then closed, as before, could be taken by another
+    /// test's server before this test tried it, which would then connect to that server.
     static func closedPort(_ address: SocketAddress = .ipv4(.loopback, port: 0)) throws -> SocketAddress {
-        let socket = try Socket(address.family, .stream)
-        try socket.bind(to: address)
-        let bound = try socket.localAddress
-        try socket.close()
+        let stream = try Socket(address.family, .stream)
+        try stream.bind(to: address)
+        let bound = try stream.localAddress
+        let datagram = try Socket(address.family, .datagram)
+        try datagram.bind(to: bound)  // EADDRINUSE if a UDP socket has it: the test fails, clearly.
+        try datagram.connect(to: bound.withPort(9))
+        let held = [stream.releaseDescriptor(), datagram.releaseDescriptor()]
+        heldPorts.withLock { $0 += held }
         return bound
     }
+
+    /// The descriptors that hold ``closedPort(_:)``'s ports, never closed.
+    private static let heldPorts = Mutex<[Int32]>([])
 
     /// Runs `body` on another thread with the descriptor it is given (adopted as a `Socket`),
     /// and returns a handle to wait for it. The body must bound itself in time and bytes.
