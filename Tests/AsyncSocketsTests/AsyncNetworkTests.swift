@@ -77,7 +77,7 @@ struct AsyncNetworkTests {
 
         try network.heal()
         let endless = try network.within(.server) {
-            try TestServer.source(bytes: 1 << 30, seed: 5, on: network.address(.server, .ipv4), lifetime: .seconds(30))
+            try TestServer.source(bytes: 1 << 30, seed: 5, on: network.address(.server, .ipv4), lifetime: .seconds(300))
         }
         let second = try clientSocket(network, .ipv4)
         try await second.connect(to: endless.address, timeout: .seconds(10))

@@ -86,8 +86,7 @@ import Testing
     /// A thread the system refuses (EAGAIN at a process or cgroup limit) leaves the job queued
     /// for a later try; it never runs on the thread that submitted it, which may be a reactor's
     /// (it once did, holding that reactor for the whole blocking call).
-    @Test(.timeLimit(.minutes(1)))
-    func aThreadTheSystemRefusesLeavesTheJobQueuedNotRunHere() async throws {
+    @Test func aThreadTheSystemRefusesLeavesTheJobQueuedNotRunHere() async throws {
         _ = AsyncSocket.reactorExecutor  // The reactors run already: their threads are not the ones refused.
         let runner = Shared<pthread_t?>(nil)
         let here = pthread_self()

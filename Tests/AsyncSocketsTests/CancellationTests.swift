@@ -97,10 +97,11 @@ import Testing
     }
 
     @Test func cancellingAConnectResumesIt() async throws {
+        let backlog = try FullBacklogListener()  // Its set-up blocks (connects): not on the reactor.
+        let address = backlog.address
         try await onReactor {
-            let backlog = try FullBacklogListener()
             let task = Task(executorPreference: AsyncSocket.reactorExecutor) { () async throws in
-                _ = try await AsyncSocket.connected(to: backlog.address)  // Would wait for the kernel.
+                _ = try await AsyncSocket.connected(to: address)  // Would wait for the kernel.
             }
             try await Task.sleep(for: .milliseconds(20))
             task.cancel()
@@ -110,18 +111,24 @@ import Testing
             }
             #expect(error.kind == .cancelled)
         }
+        withExtendedLifetime(backlog) {}  // Its queue stays full until here.
     }
 
     @Test func cancellingAHappyEyeballsRaceResumesIt() async throws {
+        let stalled4 = try FullBacklogListener(on: .ipv4(.loopback, port: 0))
+        let stalled6 = try FullBacklogListener(on: .ipv6(.loopback, port: 0))
+        let addresses = [stalled6.address, stalled4.address]
         try await onReactor {
-            let stalled4 = try FullBacklogListener(on: .ipv4(.loopback, port: 0))
-            let stalled6 = try FullBacklogListener(on: .ipv6(.loopback, port: 0))
+            let started = Shared(0)
             let task = Task(executorPreference: AsyncSocket.reactorExecutor) { () async throws in
-                _ = try await AsyncSocket.connected(toAny: [stalled6.address, stalled4.address],
-                                                    strategy: .happyEyeballs(attemptDelay: .milliseconds(10)))
+                _ = try await AsyncSocket.connected(toAny: addresses,
+                                                    strategy: .happyEyeballs(attemptDelay: .milliseconds(10))) { _ in
+                    started.value += 1
+                }
             }
-            // Both attempts start within 10 ms; half a second leaves a loaded machine room.
-            try await Task.sleep(for: .milliseconds(500))
+            // Cancelled once both attempts run (a fixed wait could end before a busy reactor
+            // started the second).
+            #expect(await eventually { started.value == 2 })
             task.cancel()
             guard let error = await socketError(of: task) else {
                 Issue.record("connected to a full backlog")
@@ -130,6 +137,7 @@ import Testing
             #expect(error.kind == .cancelled)
             #expect(error.attempts.count == 2)
         }
+        withExtendedLifetime((stalled4, stalled6)) {}  // Their queues stay full until here.
     }
 
     @Test func waitingTasksBlockNoThread() async throws {
@@ -154,9 +162,12 @@ import Testing
     }
 
     @Test func happyEyeballsRacesPastAStalledFamily() async throws {
+        // Their set-up blocks (connects): not on the reactor.
+        let stalledListeners = [true: try FullBacklogListener(on: .ipv6(.loopback, port: 0)),
+                                false: try FullBacklogListener(on: .ipv4(.loopback, port: 0))]
         try await onReactor {
             for ipv6First in [true, false] {
-                let stalled = try FullBacklogListener(on: ipv6First ? .ipv6(.loopback, port: 0) : .ipv4(.loopback, port: 0))
+                let stalled = stalledListeners[ipv6First]!
                 let server = try TestServer.silent(on: ipv6First ? .ipv4(.loopback, port: 0) : .ipv6(.loopback, port: 0),
                                                    lifetime: .seconds(120))
                 let started = Shared<[SocketAddress]>([])
@@ -171,11 +182,12 @@ import Testing
     }
 
     @Test func happyEyeballsWithBothStalledTimesOutListingBoth() async throws {
+        let stalled6 = try FullBacklogListener(on: .ipv6(.loopback, port: 0))
+        let stalled4 = try FullBacklogListener(on: .ipv4(.loopback, port: 0))
         try await onReactor {
-            let stalled6 = try FullBacklogListener(on: .ipv6(.loopback, port: 0))
-            let stalled4 = try FullBacklogListener(on: .ipv4(.loopback, port: 0))
+            // The second attempt starts 50 ms in; the 2 s timeout leaves a busy reactor room.
             await #expect {
-                _ = try await AsyncSocket.connected(toAny: [stalled6.address, stalled4.address], timeout: .milliseconds(300),
+                _ = try await AsyncSocket.connected(toAny: [stalled6.address, stalled4.address], timeout: .seconds(2),
                                                     strategy: .happyEyeballs(attemptDelay: .milliseconds(50)))
             } throws: { error in
                 guard let error = error as? SocketError else { return false }

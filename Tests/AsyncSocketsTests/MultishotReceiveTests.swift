@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func manyLoopsShareTheProvidedBuffersAndRearmWhenTheyRunOut() async throws {
-        let connections = 300
+        let connections = min(300, raiseDescriptorLimit(to: 8000) / 4)  // Both ends here: see ScaleTests.
         let bytesEach = 64 * 1024
         let rearmsBefore = ReactorGroup.shared.completions?.streamRearms ?? 0
         try await onReactor {
@@ -117,14 +117,16 @@ import Testing
     /// CI saw "timed out after 1.5 seconds (after 8 bytes)" with bytes 200 ms apart.)
     @Test func bytesThatArrivedWhileTheReactorWasBusyBeatTheTimeout() async throws {
         try await onReactor {
-            let drip = try TestServer.drip(bytes: 12, every: .milliseconds(150), lifetime: .seconds(60))
+            // Bytes 100 ms apart under an 800 ms timeout: room for a late drip thread on a
+            // loaded machine (under ThreadSanitizer), and still a deadline the blocker outlasts.
+            let drip = try TestServer.drip(bytes: 12, every: .milliseconds(100), lifetime: .seconds(60))
             var socket = try await AsyncSocket.connected(to: drip.address, timeout: .seconds(10))
-            try socket.setTimeout(.after(.milliseconds(400)))
-            // A job on this same reactor that holds its thread for 1 s once the loop waits:
+            try socket.setTimeout(.after(.milliseconds(800)))
+            // A job on this same reactor that holds its thread for 1.5 s once the loop waits:
             // meanwhile bytes arrive and the loop's deadline passes.
             let blocker = Task(executorPreference: AsyncSocket.reactorExecutor) {
                 await Task.yield()
-                usleep(1_000_000)  // Blocking on purpose.
+                usleep(1_500_000)  // Blocking on purpose.
             }
             var buffer = ReceiveBuffer(capacity: 64 * 1024)
             let count = try await socket.receiveAll(using: &buffer) { _ in }

@@ -70,16 +70,3 @@ import Testing
         }
     }
 }
-
-/// Raises this process's soft limit on open descriptors to `wanted`, or to the hard limit if that
-/// is lower, and returns the soft limit now in force.
-private func raiseDescriptorLimit(to wanted: Int) -> Int {
-    var limit = rlimit()
-    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
-    if limit.rlim_cur < rlim_t(wanted) {
-        var raised = limit
-        raised.rlim_cur = min(rlim_t(wanted), limit.rlim_max)
-        if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
-    }
-    return Int(clamping: limit.rlim_cur)
-}
