@@ -173,7 +173,7 @@ public final class TestServer: @unchecked Sendable {
             }
             try sendPattern(&socket, bytes: bytes, seed: 0, deadline: deadline)
             // Let the bytes reach the client's receive queue before the reset discards the send queue.
-            waitUntilAcknowledged(socket, deadline: min(deadline, ContinuousClock.now + .seconds(1)))
+            waitUntilAcknowledged(socket, deadline: min(deadline, ContinuousClock.now + .seconds(10)))
             if !waitForRequest {
                 // A client that sent nothing may still be inside its connect call (a connect with
                 // a timeout reads SO_ERROR last): a reset now would fail the connect itself.

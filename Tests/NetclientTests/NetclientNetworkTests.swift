@@ -17,23 +17,27 @@ struct NetclientNetworkTests {
     @Test func getAcrossTheLinkUnderEachImpairment() throws {
         let network = try TestNetwork()
         let files = try ServedFiles()
-        let body = Data(TestPattern.bytes(count: 64 << 20, seed: 9))
+        // 16 MiB: over 11,000 segments, some 600 of them lost under 5% loss. (64 MiB once took
+        // a sanitized run past its timeouts: a starved receiver drops, the sender backs off.)
+        let body = Data(TestPattern.bytes(count: 16 << 20, seed: 9))
         try files.add("data.bin", body)
-        let server = try PythonHTTPServer(directory: files.path, bind: "198.18.0.2", lifetime: 240,
+        let server = try PythonHTTPServer(directory: files.path, bind: "198.18.0.2", lifetime: 900,
                                           namespace: network.serverNamespace)
         let port = "\(server.port)"
         let output = TemporaryFile()
-        func get(_ extra: [String] = []) throws -> ChildResult {
-            try netclient(in: network, ["get", "198.18.0.2", port, "/data.bin", "--body", "--output", output.path] + extra)
+        func get(_ extra: [String] = [], timeout: Double = 120) throws -> ChildResult {
+            try netclient(in: network, ["get", "198.18.0.2", port, "/data.bin", "--body", "--output", output.path] + extra,
+                          timeout: timeout)
         }
+        let counters = { (try? "client: \(network.tcpCounters(.client))server: \(network.tcpCounters(.server))") ?? "" }
 
         let clean = try get()
         #expect(clean.status == 0, "\(clean.standardError)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: output.path)) == body)
 
         try network.impair(.loss(percent: 5))
-        let lossy = try get(["--timeout", "60"])
-        #expect(lossy.status == 0, "\(lossy.standardError)")
+        let lossy = try get(["--timeout", "120"], timeout: 300)
+        #expect(lossy.status == 0, "\(lossy.standardError)\n\(counters())")
         #expect(try Data(contentsOf: URL(fileURLWithPath: output.path)) == body)
         try network.heal()
 

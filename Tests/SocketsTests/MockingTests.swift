@@ -55,6 +55,10 @@ import Testing
         var pair = try connectedPair()
         try pair.client.setTimeout(.seconds(5))
         try pair.server.sendAll([1, 2, 3, 4])
+        // Loopback usually delivers inside the send, but a loaded kernel may defer it: wait
+        // (at most 5 s) until the bytes are queued, so the receives find them ready.
+        let end = ContinuousClock.now + .seconds(5)
+        while try pair.client.availableBytes < 4, ContinuousClock.now < end { sleepThread(.milliseconds(1)) }
         try MockingDriver.withMocking { (driver) throws in
             var buffer = [UInt8](repeating: 0, count: 2)
             for _ in 0..<2 {

@@ -130,7 +130,7 @@ struct TestNetworkTests {
     @Test func aResetMidStreamDeliversEverythingBeforeIt() throws {
         let network = try TestNetwork()
         let server = try network.within(.server) {
-            try TestServer.source(bytes: 1 << 30, seed: 2, on: network.address(.server, .ipv4), lifetime: .seconds(30))
+            try TestServer.source(bytes: 1 << 30, seed: 2, on: network.address(.server, .ipv4), lifetime: .seconds(300))
         }
         let socket = try network.within(.client) { () throws -> Socket in
             var socket = try Socket.connected(to: server.address, timeout: .seconds(10))

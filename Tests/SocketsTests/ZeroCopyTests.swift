@@ -313,7 +313,11 @@ func startCollector(_ socket: consuming Socket, expecting expected: [UInt8]) -> 
         try pair.client.setTimeout(.seconds(5))
         try pair.server.sendAll(TestPattern.bytes(count: 10_000, seed: 7))
         try pair.server.shutdown(.write)
-        while try pair.client.availableBytes < 10_000 { usleep(1000) }
+        // The bytes and the end of stream both here (CLOSE_WAIT, 8): no receive has to wait.
+        let end = ContinuousClock.now + .seconds(5)
+        while try pair.client.availableBytes < 10_000 || pair.client.tcpInfo.state != 8, ContinuousClock.now < end {
+            usleep(1000)
+        }
         var buffer = ReceiveBuffer(capacity: 1000)
         try MockingDriver.withMocking { driver in
             let total = try pair.client.receiveAll(using: &buffer) { _ in }
