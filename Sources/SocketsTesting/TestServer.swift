@@ -367,7 +367,7 @@ public final class TestServer: @unchecked Sendable {
     /// The errors of `accept` that say "not now" rather than "never": out of descriptors
     /// (`EMFILE`, `ENFILE`), out of memory (`ENOMEM`, `ENOBUFS`), and a queued connection
     /// that its client ended first (`ECONNABORTED`, `EPROTO`).
-    static let passingShortages: Set<Errno> = [
+    private static let passingShortages: Set<Errno> = [
         .tooManyOpenFiles, Errno(rawValue: ENFILE), .noMemory, .noBufferSpace, .connectionAborted,
         Errno(rawValue: EPROTO),
     ]

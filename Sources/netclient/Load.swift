@@ -154,7 +154,9 @@ struct Load: AsyncParsableCommand {
             try startReactors()
             let address = try await resolve()
             let request = try validatedRequest(hostHeaderPort: address.port ?? 80)
-            raiseDescriptorLimit(for: concurrency)
+            // The connections and the process's own descriptors; a limit that cannot be raised
+            // shows up as EMFILE errors in the report.
+            raiseDescriptorLimit(to: concurrency + 64)
             let count = duration == nil ? (requests ?? 1000) : nil
             let workers = min(concurrency, count ?? concurrency)
             let threadCount = min(threads, workers)
@@ -323,14 +325,3 @@ struct CPUTime {
     }
 }
 
-/// Raises the soft limit on open descriptors towards the hard one, so that `count`
-/// connections (and the process's own descriptors) fit; a limit that cannot be raised shows
-/// up as `EMFILE` errors in the report.
-private func raiseDescriptorLimit(for count: Int) {
-    var limit = rlimit()
-    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
-    let wanted = rlim_t(count + 64)
-    guard limit.rlim_cur < wanted else { return }
-    limit.rlim_cur = min(wanted, limit.rlim_max)
-    _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-}

@@ -545,3 +545,27 @@ package enum Sys {
         return text.withCString { body($0) }
     }
 }
+
+// MARK: - Process limits
+
+extension Sys {
+    /// The soft and hard limits on open descriptors (`getrlimit(RLIMIT_NOFILE)`), or `nil`.
+    static func openFileLimits() -> (soft: Int, hard: Int)? {
+        var limit = rlimit()
+        guard getrlimit(openFileResource, &limit) == 0 else { return nil }
+        return (Int(clamping: limit.rlim_cur), Int(clamping: limit.rlim_max))
+    }
+
+    /// Sets the soft limit on open descriptors (`setrlimit(RLIMIT_NOFILE)`), keeping the hard
+    /// one; `false` when refused.
+    static func setOpenFileSoftLimit(_ soft: Int, hard: Int) -> Bool {
+        var limit = rlimit(rlim_cur: rlim_t(soft), rlim_max: rlim_t(hard))
+        return setrlimit(openFileResource, &limit) == 0
+    }
+
+    #if canImport(Glibc)
+    private static let openFileResource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+    #else
+    private static let openFileResource = RLIMIT_NOFILE
+    #endif
+}
