@@ -34,9 +34,12 @@ import Testing
         }
     }
 
+    // The servers here live 300 s: in a loaded sanitized run the pool's call has started over
+    // 30 s late (CI: 142 s for connectingToAHostNameGoesThroughThePool), and a server whose
+    // lifetime had ended turned that delay into "Connection refused".
     @Test func aStalledCallEndsAtItsDeadlineWhileOtherSocketsMove() async throws {
-        let silent = try TestServer.silent(lifetime: .seconds(60))
-        let echo = try TestServer.echo(lifetime: .seconds(60))
+        let silent = try TestServer.silent(lifetime: .seconds(300))
+        let echo = try TestServer.echo(lifetime: .seconds(300))
         let ended = Shared(false)
         try await onReactor {
             let echoing = Task(executorPreference: AsyncSocket.reactorExecutor) { () async throws -> Bool in
@@ -63,7 +66,7 @@ import Testing
     /// blocking work, the cancelled task's resumption waited its turn past the stalled call's
     /// end (CI, under ASan: 77 s).
     @Test func cancellingTheTaskEndsTheWaitAtOnce() async throws {
-        let silent = try TestServer.silent(lifetime: .seconds(60))
+        let silent = try TestServer.silent(lifetime: .seconds(300))
         let ended = Shared(false)
         try await onReactor {
             let started = BlockingPool.started.load(ordering: .relaxed)
@@ -122,7 +125,7 @@ import Testing
     }
 
     @Test func connectingToAHostNameGoesThroughThePool() async throws {
-        let echo = try TestServer.echo(lifetime: .seconds(30))
+        let echo = try TestServer.echo(lifetime: .seconds(300))
         let before = BlockingPool.started.load(ordering: .relaxed)
         try await onReactor {
             let socket = try await AsyncSocket.connected(toHost: "localhost", port: "\(echo.address.port!)",
